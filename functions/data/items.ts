@@ -1,0 +1,37 @@
+import type { Collection, Listing } from '../domain/market.js';
+import type { Offer } from '../domain/offers.js';
+import type { Auction, OwnedNft, Presale } from '../domain/catalog.js';
+import { indexKeysFor, keys } from './keys.js';
+
+/**
+ * Entity -> stored item, with every key and index key it needs. The only place items are shaped,
+ * so seeding, trading and reads agree on what is stored.
+ */
+export const items = {
+  account: (a: { userId: string; balance: number; held: number; updatedAt: string }) => ({
+    ...keys.account(a.userId), entity: 'account', ...a,
+  }),
+  topup: (t: { userId: string; topupId: string; amount: number; createdAt: string }) => ({
+    ...keys.topup(t.userId, t.createdAt, t.topupId), entity: 'topup', status: 'completed', ...t,
+  }),
+  ledgerEntry: (e: {
+    userId: string; entryId: string; at: string; kind: string; balanceDelta: number; heldDelta: number; reference: string;
+  }) => ({ ...keys.ledgerEntry(e.userId, e.at, e.entryId), entity: 'ledger', ...e }),
+  collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
+    const { stats, ...rest } = c;
+    return { ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...stats };
+  },
+  nft: (n: OwnedNft & { owner: string; mintedAt: string }) => ({
+    ...keys.nft(n.nftId), ...indexKeysFor.nftOwner(n), entity: 'nft', ...n,
+  }),
+  activeListing: (l: Listing) => ({
+    ...keys.listing(l.listingId), ...indexKeysFor.activeListing(l), entity: 'listing', status: 'active', ...l,
+  }),
+  offer: (o: Offer) => ({ ...keys.offer(o.offerId), ...indexKeysFor.offer(o), entity: 'offer', ...o }),
+  auction: (a: Omit<Auction, 'status'> & { highestBidder: string | null; settledAt: string | null }) => ({
+    ...keys.auction(a.auctionId), ...indexKeysFor.auction(a), entity: 'auction', ...a,
+  }),
+  presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[] }) => ({
+    ...keys.presale(p.presaleId), ...indexKeysFor.presale(p), entity: 'presale', ...p,
+  }),
+};

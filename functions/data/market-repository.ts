@@ -1,0 +1,94 @@
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
+import { db, tableName } from './client.js';
+import { keys, priceKey } from './keys.js';
+import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
+
+export function toListing(item: Item): Listing {
+  return {
+    listingId: item.listingId as string,
+    nftId: item.nftId as string,
+    collectionId: item.collectionId as string,
+    seller: item.seller as string,
+    price: item.price as number,
+    listedAt: item.listedAt as string,
+    name: item.name as string,
+    image: item.image as string,
+  };
+}
+
+export function toCollection(item: Item): Collection {
+  return {
+    collectionId: item.collectionId as string,
+    name: item.name as string,
+    image: item.image as string,
+    creator: item.creator as string,
+    royaltyBps: (item.royaltyBps as number) ?? 0,
+    stats: {
+      floorPrice: (item.floorPrice as number | null) ?? null,
+      listedCount: (item.listedCount as number) ?? 0,
+      volume: (item.volume as number) ?? 0,
+      sales: (item.sales as number) ?? 0,
+      owners: (item.owners as number) ?? 0,
+    },
+  };
+}
+
+/**
+ * Active listings live in four sparse index orderings: (market | collection) x (listedAt | price).
+ * A price range on a price ordering is a key condition; on the listedAt ordering it is a filter.
+ */
+export function listingQuerySpec(plan: ListingQueryPlan): QuerySpec {
+  const byPrice = plan.orderBy === 'price';
+  const scoped = plan.collectionId !== null;
+  const index = scoped ? (byPrice ? 'gsi4' : 'gsi3') : byPrice ? 'gsi2' : 'gsi1';
+  const partition = scoped ? `LISTINGS#${plan.collectionId}` : 'LISTINGS';
+  const { min, max } = plan.price;
+  const spec: QuerySpec = { index, partition, forward: plan.ascending };
+  if (byPrice && (min !== null || max !== null)) {
+    spec.range = { op: 'between', low: priceKey(min ?? 0), high: `${priceKey(max ?? Number.MAX_SAFE_INTEGER)}#~` };
+  } else if (!byPrice && (min !== null || max !== null)) {
+    spec.filter = {
+      expression: '#price BETWEEN :minPrice AND :maxPrice',
+      names: { '#price': 'price' },
+      values: { ':minPrice': min ?? 0, ':maxPrice': max ?? Number.MAX_SAFE_INTEGER },
+    };
+  }
+  return spec;
+}
+
+export async function listActiveListings(plan: ListingQueryPlan, page: PageRequest): Promise<Page<Listing>> {
+  const result = await queryPage(listingQuerySpec(plan), page);
+  return { items: result.items.map(toListing), nextCursor: result.nextCursor };
+}
+
+/** One BatchGetItem: each collection's item carries its floor, so a floor costs one item read. */
+export async function getFloors(collectionIds: string[]): Promise<Map<string, Floor>> {
+  const unique = [...new Set(collectionIds)];
+  const floors = new Map<string, Floor>();
+  let requestKeys: Record<string, unknown>[] | undefined = unique.map((id) => keys.collection(id));
+  for (let attempt = 0; requestKeys && requestKeys.length > 0 && attempt < 5; attempt++) {
+    const output: BatchGetCommandOutput = await db.send(new BatchGetCommand({
+      RequestItems: {
+        [tableName()]: {
+          Keys: requestKeys,
+          ProjectionExpression: 'collectionId, floorPrice, floorListingId',
+        },
+      },
+    }));
+    for (const item of output.Responses?.[tableName()] ?? []) {
+      floors.set(item.collectionId as string, {
+        collectionId: item.collectionId as string,
+        floorPrice: (item.floorPrice as number | null) ?? null,
+        listingId: (item.floorListingId as string | null) ?? null,
+      });
+    }
+    requestKeys = output.UnprocessedKeys?.[tableName()]?.Keys;
+  }
+  return floors;
+}
+
+export async function listCollections(page: PageRequest): Promise<Page<Collection>> {
+  const result = await queryPage({ index: 'gsi1', partition: 'COLLECTIONS', forward: true }, page);
+  return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
+}

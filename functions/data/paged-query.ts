@@ -1,0 +1,157 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { InvalidCursorError } from '../domain/errors.js';
+import { db, tableName } from './client.js';
+import { indexKeys, tableKeys, type IndexName } from './table-definition.js';
+
+export type Item = Record<string, unknown>;
+
+export type RangeCondition =
+  | { op: 'begins_with'; value: string }
+  | { op: '>' | '>=' | '<' | '<='; value: string }
+  | { op: 'between'; low: string; high: string };
+
+export interface ItemFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+export interface QuerySpec {
+  index?: IndexName;
+  partition: string;
+  range?: RangeCondition;
+  filter?: ItemFilter;
+  /** true: ascending sort key. */
+  forward: boolean;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A filtered query may need several round trips to fill a page; past this it returns a short page. */
+const maxRoundTrips = 5;
+
+function keyAttributes(index?: IndexName): { partition: string; sort: string; all: string[] } {
+  const indexKey = index ? indexKeys[index] : undefined;
+  const partition = indexKey?.partitionKey ?? tableKeys.partitionKey;
+  const sort = indexKey?.sortKey ?? tableKeys.sortKey;
+  return { partition, sort, all: [...new Set([tableKeys.partitionKey, tableKeys.sortKey, partition, sort])] };
+}
+
+/** Where a sort-key value lies against the key condition: before it, inside it, or past it. */
+function placeInRange(range: RangeCondition | undefined, value: string): 'below' | 'inside' | 'above' {
+  if (!range) return 'inside';
+  const [low, lowInclusive, high, highInclusive] = ((): [string | null, boolean, string | null, boolean] => {
+    switch (range.op) {
+      case 'begins_with': return [range.value, true, `${range.value}\uffff`, true];
+      case '>': return [range.value, false, null, true];
+      case '>=': return [range.value, true, null, true];
+      case '<': return [null, true, range.value, false];
+      case '<=': return [null, true, range.value, true];
+      case 'between': return [range.low, true, range.high, true];
+    }
+  })();
+  if (low !== null && (value < low || (!lowInclusive && value === low))) return 'below';
+  if (high !== null && (value > high || (!highInclusive && value === high))) return 'above';
+  return 'inside';
+}
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * A cursor is accepted only if it is a key of this very query: same index and partition.
+ * A time-window list moves with the clock, so a cursor that has fallen outside its key range
+ * means "start over" (it lies before the range) or "nothing left" (it lies past it).
+ */
+function decodeCursor(cursor: string, spec: QuerySpec): Item | 'restart' | 'exhausted' {
+  const attrs = keyAttributes(spec.index);
+  let key: unknown;
+  try {
+    if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new InvalidCursorError();
+  const record = key as Item;
+  const valid =
+    Object.keys(record).length === attrs.all.length &&
+    attrs.all.every((name) => typeof record[name] === 'string' && (record[name] as string).length > 0) &&
+    record[attrs.partition] === spec.partition;
+  if (!valid) throw new InvalidCursorError();
+  const place = placeInRange(spec.range, record[attrs.sort] as string);
+  if (place === 'inside') return record;
+  return (place === 'below') === spec.forward ? 'restart' : 'exhausted';
+}
+
+function rangeExpression(range: RangeCondition, sortName: string, values: Item): string {
+  if (range.op === 'begins_with') {
+    values[':sk'] = range.value;
+    return `begins_with(${sortName}, :sk)`;
+  }
+  if (range.op === 'between') {
+    values[':skLow'] = range.low;
+    values[':skHigh'] = range.high;
+    return `${sortName} BETWEEN :skLow AND :skHigh`;
+  }
+  values[':sk'] = range.value;
+  return `${sortName} ${range.op} :sk`;
+}
+
+/**
+ * Keyset pagination over one partition of the table or an index. The cursor is the key of the last
+ * item returned, so paging never skips or repeats an item. One round trip unless a filter drops items.
+ */
+export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Page<Item>> {
+  const attrs = keyAttributes(spec.index);
+  const values: Item = { ':pk': spec.partition };
+  const names: Record<string, string> = { '#pk': attrs.partition, '#sk': attrs.sort, ...spec.filter?.names };
+  Object.assign(values, spec.filter?.values);
+  const keyCondition = ['#pk = :pk', spec.range ? rangeExpression(spec.range, '#sk', values) : null]
+    .filter(Boolean)
+    .join(' AND ');
+  if (!spec.range) delete names['#sk'];
+
+  const start = page.cursor === undefined ? 'restart' : decodeCursor(page.cursor, spec);
+  if (start === 'exhausted') return { items: [], nextCursor: null };
+  let startKey = start === 'restart' ? undefined : start;
+  const items: Item[] = [];
+  for (let trip = 0; trip < maxRoundTrips; trip++) {
+    const input: QueryCommandInput = {
+      TableName: tableName(),
+      IndexName: spec.index,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: spec.filter?.expression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: spec.forward,
+      // One extra item tells whether a next page exists without a second round trip.
+      Limit: page.limit + 1 - items.length,
+      ExclusiveStartKey: startKey,
+    };
+    const output = await db.send(new QueryCommand(input));
+    items.push(...(output.Items ?? []));
+    startKey = output.LastEvaluatedKey;
+    if (items.length > page.limit || !startKey) break;
+  }
+
+  if (items.length > page.limit) {
+    const returned = items.slice(0, page.limit);
+    const last = returned[returned.length - 1]!;
+    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all)) };
+  }
+  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all)) : null };
+}
+
+function pick(item: Item, names: string[]): Item {
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}

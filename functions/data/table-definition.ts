@@ -1,0 +1,19 @@
+/**
+ * The single DynamoDB table: key attributes and global secondary indexes.
+ * Read by the CDK stack, DynamoDB Local set-up and the tests, so all three build the same table.
+ * Each GSI is overloaded across entity types; docs/data-model.md lists what lives in which.
+ */
+export const tableKeys = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const indexNames = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+export type IndexName = (typeof indexNames)[number];
+
+export const indexKeys: Record<IndexName, { partitionKey: string; sortKey: string }> = {
+  gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  gsi3: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  gsi4: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+};
+
+/** Epoch seconds after which DynamoDB TTL may delete the item (expired idempotency records). */
+export const ttlAttribute = 'ttl';

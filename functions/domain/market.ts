@@ -1,0 +1,63 @@
+export interface Listing {
+  listingId: string;
+  nftId: string;
+  collectionId: string;
+  seller: string;
+  price: number;
+  listedAt: string;
+  name: string;
+  image: string;
+}
+
+export interface CollectionStats {
+  floorPrice: number | null;
+  listedCount: number;
+  volume: number;
+  sales: number;
+  owners: number;
+}
+
+export interface Collection {
+  collectionId: string;
+  name: string;
+  image: string;
+  creator: string;
+  royaltyBps: number;
+  stats: CollectionStats;
+}
+
+export interface Floor {
+  collectionId: string;
+  floorPrice: number | null;
+  listingId: string | null;
+}
+
+export type ListingSort = 'price_asc' | 'price_desc' | 'newest';
+
+export interface ListingQueryPlan {
+  /** One collection's listings, or the whole market's. */
+  collectionId: string | null;
+  orderBy: 'price' | 'listedAt';
+  ascending: boolean;
+  /** Inclusive bounds in minor units. */
+  price: { min: number | null; max: number | null };
+}
+
+/** Which ordered set of active listings answers a filter, and in which direction to read it. */
+export function planListingQuery(filters: {
+  collectionId?: string | undefined; minPrice?: number | undefined; maxPrice?: number | undefined; sort: ListingSort;
+}): ListingQueryPlan {
+  return {
+    collectionId: filters.collectionId ?? null,
+    orderBy: filters.sort === 'newest' ? 'listedAt' : 'price',
+    ascending: filters.sort === 'price_asc',
+    price: { min: filters.minPrice ?? null, max: filters.maxPrice ?? null },
+  };
+}
+
+/** Floors in the order asked for; a collection with nothing listed (or unknown) has no floor. */
+export function floorsInRequestOrder(collectionIds: string[], known: Map<string, Floor>): Floor[] {
+  return [...new Set(collectionIds)].map(
+    (collectionId) => known.get(collectionId) ?? { collectionId, floorPrice: null, listingId: null },
+  );
+}

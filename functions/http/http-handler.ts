@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { routesForHandler, type Route } from '../routes.js';
+import { callerId } from './caller.js';
+import { errorResponse } from './error-response.js';
+import { logger } from './logger.js';
+import { cacheControl, jsonResponse, Reply, type HttpResponse } from './responses.js';
+
+type Body = unknown;
+
+function routesOf(handlerName: string, auth: Route['auth']): Map<string, Route> {
+  const served = routesForHandler(handlerName);
+  if (served.length === 0) throw new Error(`No route in the route table uses handler ${handlerName}`);
+  const mismatched = served.filter((route) => route.auth !== auth);
+  if (mismatched.length > 0) {
+    throw new Error(`Handler ${handlerName} is ${auth} but the route table says otherwise for ${mismatched[0]!.id}`);
+  }
+  return new Map(served.map((route) => [`${route.method} ${route.path}`, route]));
+}
+
+function toResponse(result: Body | Reply, route: Route | undefined): HttpResponse {
+  const reply = result instanceof Reply ? result : new Reply(200, result);
+  const headers = { 'cache-control': reply.status === 200 ? cacheControl(route?.cache) : 'no-store', ...reply.headers };
+  return jsonResponse(reply.status, reply.body, headers);
+}
+
+function wrap(
+  handlerName: string,
+  auth: Route['auth'],
+  run: (event: APIGatewayProxyEventV2, userId: string | undefined) => Promise<Body | Reply>,
+) {
+  const byRouteKey = routesOf(handlerName, auth);
+  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResponse> => {
+    const route = byRouteKey.get(event.routeKey);
+    try {
+      const userId = auth === 'user' ? callerId(event) : undefined;
+      return toResponse(await run(event, userId), route);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/** A route anyone may call. */
+export function publicHandler(handlerName: string, run: (event: APIGatewayProxyEventV2) => Promise<Body | Reply>) {
+  return wrap(handlerName, 'public', (event) => run(event));
+}
+
+/** A route that needs a verified user; `userId` is the JWT subject, checked here whatever the authorizer did. */
+export function userHandler(
+  handlerName: string,
+  run: (event: APIGatewayProxyEventV2, userId: string) => Promise<Body | Reply>,
+) {
+  return wrap(handlerName, 'user', (event, userId) => run(event, userId!));
+}

@@ -1,0 +1,173 @@
+/**
+ * The route table: the single source of truth for every API route.
+ * The CDK stack, the local gateway, the OpenAPI document and the load test all read it.
+ * Adding an endpoint is one row here plus one handler in functions/handlers/.
+ *
+ * Keep this module free of imports: every Lambda bundle includes it.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** public: no token needed. user: a verified JWT subject is required (authorizer + handler check). */
+export type RouteAuth = 'public' | 'user';
+
+/** Throttle classes map to rate/burst per stage (lib/stage-config.ts) and in the local gateway. */
+export type ThrottleClass = 'public-read' | 'user-read' | 'user-write';
+
+export interface CachePolicy {
+  /** Seconds CloudFront and browsers may serve the answer without asking again. */
+  maxAgeSeconds: number;
+  /** Seconds a stale answer may still be served while it is refreshed. */
+  staleWhileRevalidateSeconds: number;
+  /** Query-string parameters the handler reads: the CloudFront cache key. */
+  queryKeys: readonly string[];
+}
+
+export interface Route {
+  /** Stable identifier: the Lambda function's logical name and the OpenAPI operationId. */
+  id: string;
+  method: HttpMethod;
+  /** API Gateway route path, without trailing slash; `{name}` marks a path parameter. */
+  path: string;
+  /** Handler module under functions/handlers/, without extension. Twin routes share one module. */
+  handler: string;
+  auth: RouteAuth;
+  /** null: never cached (Cache-Control: no-store). */
+  cache: CachePolicy | null;
+  throttle: ThrottleClass;
+  /** Read routes get read-only table access. */
+  access: 'read' | 'write';
+  summary: string;
+  /** The path as the seed report's clients call it (trailing slash included), where it differs. */
+  seedPath?: string;
+}
+
+const listingQueryKeys = ['collectionId', 'minPrice', 'maxPrice', 'sort', 'limit', 'cursor'] as const;
+const auctionQueryKeys = ['status', 'collectionId', 'limit', 'cursor'] as const;
+const presaleQueryKeys = ['status', 'limit', 'cursor'] as const;
+
+export const routes: readonly Route[] = [
+  {
+    id: 'listMarketListings', method: 'POST', path: '/market', seedPath: '/market/',
+    handler: 'market/list-listings', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
+    summary: 'Active listings, filtered by collection and price, sorted by price or newest first',
+  },
+  {
+    id: 'getMarketListings', method: 'GET', path: '/market',
+    handler: 'market/list-listings', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 30, queryKeys: listingQueryKeys },
+    summary: 'Cacheable twin of POST /market/: the filters come as query parameters',
+  },
+  {
+    id: 'postMarketFloor', method: 'POST', path: '/market/floor',
+    handler: 'market/get-floor', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
+    summary: 'Floor price (cheapest active listing) per collection',
+  },
+  {
+    id: 'getMarketFloor', method: 'GET', path: '/market/floor',
+    handler: 'market/get-floor', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 30, queryKeys: ['collectionIds'] },
+    summary: 'Cacheable twin of POST /market/floor: ?collectionIds=a,b',
+  },
+  {
+    id: 'listCollections', method: 'GET', path: '/market/collections',
+    handler: 'market/list-collections', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 30, staleWhileRevalidateSeconds: 120, queryKeys: ['limit', 'cursor'] },
+    summary: 'Collections with their stats (floor, listed count, volume, sales, owners)',
+  },
+  {
+    id: 'getAccount', method: 'GET', path: '/accounts',
+    handler: 'accounts/get-account', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "The caller's account: balance and funds held by open offers and bids",
+  },
+  {
+    id: 'listMyNfts', method: 'GET', path: '/nft/my',
+    handler: 'nfts/list-my-nfts', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: 'NFTs the caller owns, optionally in one collection',
+  },
+  {
+    id: 'listMyOffers', method: 'GET', path: '/offers/my',
+    handler: 'offers/list-my-offers', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: 'Offers the caller made (role=made) or received on NFTs they own (role=received)',
+  },
+  {
+    id: 'listAuctions', method: 'POST', path: '/auctions', seedPath: '/auctions/',
+    handler: 'auctions/list-auctions', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
+    summary: 'Auctions by status (live, upcoming, ended), optionally in one collection',
+  },
+  {
+    id: 'getAuctions', method: 'GET', path: '/auctions',
+    handler: 'auctions/list-auctions', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: auctionQueryKeys },
+    summary: 'Cacheable twin of POST /auctions/',
+  },
+  {
+    id: 'listPresales', method: 'POST', path: '/presale', seedPath: '/presale/',
+    handler: 'presales/list-presales', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
+    summary: 'Presales by status (live, upcoming, ended)',
+  },
+  {
+    id: 'getPresales', method: 'GET', path: '/presale',
+    handler: 'presales/list-presales', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 10, staleWhileRevalidateSeconds: 30, queryKeys: presaleQueryKeys },
+    summary: 'Cacheable twin of POST /presale/',
+  },
+  {
+    id: 'listMyTopups', method: 'GET', path: '/users/balance-topups',
+    handler: 'topups/list-my-topups', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "The caller's balance top-ups, newest first",
+  },
+];
+
+/** Answers requests no route matches (API Gateway's $default route): 404 or 405 in the error shape. */
+export const fallbackRoute = {
+  id: 'routeNotFound', handler: 'system/not-found', access: 'read', summary: 'Unknown path (404) or method (405)',
+} as const;
+
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export function routesForHandler(handler: string): Route[] {
+  return routes.filter((route) => route.handler === handler);
+}
+
+/** Matches a concrete path (no trailing slash) against a route path template. */
+export function matchPath(template: string, path: string): Record<string, string> | null {
+  const want = template.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const segment = want[i]!;
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      if (!got[i]) return null;
+      params[segment.slice(1, -1)] = decodeURIComponent(got[i]!);
+    } else if (segment !== got[i]) {
+      return null;
+    }
+  }
+  return params;
+}
+
+/** `/market/` and `/market` are the same route; CloudFront strips the slash before API Gateway sees it. */
+export function stripTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') || '/' : path;
+}
+
+export type RouteMatch =
+  | { kind: 'route'; route: Route; pathParameters: Record<string, string> }
+  | { kind: 'method-not-allowed'; allowed: HttpMethod[] }
+  | { kind: 'not-found' };
+
+export function findRoute(method: string, rawPath: string): RouteMatch {
+  const path = stripTrailingSlash(rawPath);
+  const allowed: HttpMethod[] = [];
+  for (const route of routes) {
+    const pathParameters = matchPath(route.path, path);
+    if (!pathParameters) continue;
+    if (route.method === method) return { kind: 'route', route, pathParameters };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
+}

@@ -1,0 +1,75 @@
+import { z, type ZodType } from 'zod';
+import { routes, type Route } from '../routes.js';
+import { errorBody } from './common.js';
+import { routeSchemas } from './route-schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function queryParameters(schema: ZodType): unknown[] {
+  const described = jsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(described.properties ?? {}).map(([name, property]) => ({
+    name, in: 'query', required: described.required?.includes(name) ?? false,
+    schema: property.type === 'array' ? { type: 'string', description: 'comma-separated list' } : property,
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+function operation(route: Route): Record<string, unknown> {
+  const schemas = routeSchemas[route.id];
+  const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1], in: 'path', required: true, schema: { type: 'string' },
+  }));
+  return {
+    operationId: route.id,
+    summary: route.summary,
+    ...(route.seedPath ? { description: `Clients may call ${route.seedPath} (trailing slash included).` } : {}),
+    ...(route.auth === 'user' ? { security: [{ bearer: [] }] } : { security: [] }),
+    parameters: [...pathParameters, ...(schemas?.query ? queryParameters(schemas.query) : [])],
+    ...(schemas?.body
+      ? { requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(schemas.body, 'input') } } } }
+      : {}),
+    responses: {
+      [String(schemas?.status ?? 200)]: {
+        description: route.cache
+          ? `OK. Cache-Control: public, max-age=${route.cache.maxAgeSeconds}, stale-while-revalidate=${route.cache.staleWhileRevalidateSeconds}`
+          : 'OK. Cache-Control: no-store',
+        content: { 'application/json': { schema: schemas ? jsonSchema(schemas.response, 'output') : {} } },
+      },
+      400: errorResponse('Invalid input or cursor'),
+      ...(route.auth === 'user' ? { 401: { description: 'Missing or invalid bearer token' } } : {}),
+      429: { description: 'Throttled; retry after the Retry-After header' },
+      503: errorResponse('The database is briefly unavailable'),
+    },
+  };
+}
+
+/** OpenAPI 3.1, generated from the route table and the zod schemas. */
+export function openApiDocument(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'NFT marketplace API',
+      version: '1.0.0',
+      description: 'Money is an integer of minor units. Lists take limit (1-100) and an opaque cursor.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(errorBody, 'output') },
+    },
+  };
+}

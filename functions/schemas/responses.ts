@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Response shapes: documentation in the OpenAPI document, and the contract the tests hold bodies to. */
+const money = z.number().int();
+const timestamp = z.string();
+const windowStatus = z.enum(['live', 'upcoming', 'ended']);
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const listing = z.object({
+  listingId: z.string(), nftId: z.string(), collectionId: z.string(), seller: z.string(),
+  price: money, listedAt: timestamp, name: z.string(), image: z.string(),
+});
+
+export const floors = z.object({
+  floors: z.array(z.object({ collectionId: z.string(), floorPrice: money.nullable(), listingId: z.string().nullable() })),
+});
+
+export const collection = z.object({
+  collectionId: z.string(), name: z.string(), image: z.string(), creator: z.string(), royaltyBps: z.number().int(),
+  stats: z.object({
+    floorPrice: money.nullable(), listedCount: z.number().int(), volume: money, sales: z.number().int(), owners: z.number().int(),
+  }),
+});
+
+export const account = z.object({
+  userId: z.string(), balance: money, held: money, updatedAt: timestamp.nullable(),
+});
+
+export const ownedNft = z.object({
+  nftId: z.string(), collectionId: z.string(), name: z.string(), image: z.string(),
+  listingId: z.string().nullable(), auctionId: z.string().nullable(),
+});
+
+export const offer = z.object({
+  offerId: z.string(), buyer: z.string(), recipient: z.string().nullable(), nftId: z.string().nullable(),
+  collectionId: z.string(), amount: money, expiresAt: timestamp,
+  status: z.enum(['open', 'accepted', 'cancelled', 'expired']), createdAt: timestamp,
+});
+
+export const auction = z.object({
+  auctionId: z.string(), nftId: z.string(), collectionId: z.string(), seller: z.string(), name: z.string(),
+  image: z.string(), reservePrice: money, highestBid: money.nullable(), bidCount: z.number().int(),
+  startsAt: timestamp, endsAt: timestamp, status: windowStatus,
+});
+
+export const presale = z.object({
+  presaleId: z.string(), collectionId: z.string(), name: z.string(), image: z.string(), price: money,
+  supply: z.number().int(), sold: z.number().int(), perWalletLimit: z.number().int(),
+  startsAt: timestamp, endsAt: timestamp, status: windowStatus,
+});
+
+export const topup = z.object({
+  topupId: z.string(), amount: money, status: z.literal('completed'), createdAt: timestamp,
+});

@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { createGateway } from './gateway.js';
+import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
+import { localRoutes } from './local-routes.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { createTable, localClient, tableExists } from './table.js';
+import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
+import { stageConfig } from '../lib/stage-config.js';
+
+export interface LocalRuntimeOptions {
+  port: number;
+  tableName: string;
+  seedSize: SeedSize | null;
+  /** Use a DynamoDB (Local) that is already running instead of starting one. */
+  dynamoDbEndpoint?: string | undefined;
+  dynamoDbPort?: number | undefined;
+  dataDir?: string | undefined;
+  /** Enforce a stage's throttles (the default: staging); null turns throttling off. */
+  throttleStage?: string | null | undefined;
+}
+
+export interface LocalRuntime {
+  url: string;
+  endpoint: string;
+  issuer: LocalIssuer;
+  seed: SeedSummary | null;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** DynamoDB Local, the table, the seed data and the gateway: the whole marketplace on one machine. */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  // Lambda runs Node 22+; this machine's Node 20 makes the SDK print a support warning on every client.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let dynamo: DynamoDbLocal | null = null;
+  const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({
+    port: options.dynamoDbPort ?? 8000, dataDir: options.dataDir,
+  })).endpoint;
+
+  // The handlers read these, exactly as they read the environment the stack gives each Lambda.
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.TABLE_NAME = options.tableName;
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_SERVICE_NAME ??= 'marketplace-local';
+
+  try {
+    const client = localClient(endpoint);
+    let seed: SeedSummary | null = null;
+    if (!(await tableExists(client, options.tableName))) {
+      await createTable(client, options.tableName);
+      if (options.seedSize) seed = await writeSeed(client, options.tableName, options.seedSize);
+    }
+    client.destroy();
+
+    let baseUrl = `http://localhost:${options.port}`;
+    const issuer = await createLocalIssuer(`${baseUrl}/local`);
+    const throttleStage = options.throttleStage === undefined ? 'staging' : options.throttleStage;
+    const server = createGateway({
+      issuer,
+      localRoutes: localRoutes(issuer, () => baseUrl),
+      rateLimiter: throttleStage ? createRateLimiter(stageConfig(throttleStage).throttle.classes) : undefined,
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => resolve());
+    });
+    baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+    return {
+      url: baseUrl,
+      endpoint,
+      issuer,
+      seed,
+      server,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await dynamo?.stop();
+      },
+    };
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  }
+}
