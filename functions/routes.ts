@@ -117,6 +117,81 @@ export const routes: readonly Route[] = [
     handler: 'topups/list-my-topups', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
     summary: "The caller's balance top-ups, newest first",
   },
+  {
+    id: 'listActivity', method: 'GET', path: '/market/activity',
+    handler: 'market/list-activity', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor'] },
+    summary: 'Sales, listings, cancellations, bids and mints, newest first; by collection or NFT',
+  },
+
+  // Trading: every write moves money or NFTs in one DynamoDB transaction.
+  {
+    id: 'createTopup', method: 'POST', path: '/users/balance-topups',
+    handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Credit the balance; the Idempotency-Key header is required and makes retries safe',
+  },
+  {
+    id: 'createListing', method: 'POST', path: '/market/listings',
+    handler: 'listings/create-listing', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'List an NFT you own for a fixed price',
+  },
+  {
+    id: 'cancelListing', method: 'DELETE', path: '/market/listings/{listingId}',
+    handler: 'listings/cancel-listing', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Cancel your listing',
+  },
+  {
+    id: 'buyListing', method: 'POST', path: '/market/listings/{listingId}/buy',
+    handler: 'listings/buy-listing', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Buy a listed NFT from your balance',
+  },
+  {
+    id: 'createCollection', method: 'POST', path: '/market/collections',
+    handler: 'market/create-collection', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Create a collection (creators group only)',
+  },
+  {
+    id: 'createOffer', method: 'POST', path: '/offers',
+    handler: 'offers/create-offer', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Offer an amount for an NFT or any NFT of a collection; the amount is held',
+  },
+  {
+    id: 'cancelOffer', method: 'DELETE', path: '/offers/{offerId}',
+    handler: 'offers/cancel-offer', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Cancel your open offer; the held amount returns to your balance',
+  },
+  {
+    id: 'acceptOffer', method: 'POST', path: '/offers/{offerId}/accept',
+    handler: 'offers/accept-offer', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Sell your NFT for an open offer (name the nftId for a collection offer)',
+  },
+  {
+    // POST /auctions/ is the seed clients' list call, so creating an auction has its own path.
+    id: 'createAuction', method: 'POST', path: '/auctions/create',
+    handler: 'auctions/create-auction', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Auction an NFT you own',
+  },
+  {
+    id: 'placeBid', method: 'POST', path: '/auctions/{auctionId}/bids',
+    handler: 'auctions/place-bid', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Bid; the amount is held and the previous top bid released',
+  },
+  {
+    id: 'settleAuction', method: 'POST', path: '/auctions/{auctionId}/settle',
+    handler: 'auctions/settle-auction', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Settle an ended auction (anyone may): NFT and funds move exactly once',
+  },
+  {
+    // POST /presale/ is the seed clients' list call, so creating a presale has its own path.
+    id: 'createPresale', method: 'POST', path: '/presale/create',
+    handler: 'presales/create-presale', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: "Create a presale for your collection (creators group only)",
+  },
+  {
+    id: 'purchasePresale', method: 'POST', path: '/presale/{presaleId}/purchase',
+    handler: 'presales/purchase-presale', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Mint from a live presale, within supply and the per-wallet limit',
+  },
 ];
 
 /** Answers requests no route matches (API Gateway's $default route): 404 or 405 in the error shape. */

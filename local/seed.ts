@@ -49,7 +49,12 @@ const minute = 60_000;
 /** Map.groupBy is Node 21+; this runs on Node 20 too. */
 function groupBy<T>(list: T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of list) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  for (const item of list) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
   return groups;
 }
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -153,7 +158,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     out.push(items.auction({
       auctionId, nftId: nft.nftId, collectionId: nft.collectionId, seller: nft.owner, name: nft.name, image: nft.image,
       reservePrice, highestBid, highestBidder, bidCount, startsAt: iso(startsAtMs), endsAt: iso(endsAtMs),
-      settledAt: phase === 2 ? iso(endsAtMs + minute) : null,
+      settledAt: phase === 2 ? iso(endsAtMs + minute) : null, minIncrementBps: 500,
     }));
   });
 
@@ -224,8 +229,13 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }
 
-  for (const listing of listings) out.push(items.activeListing(listing));
+  for (const listing of listings) out.push(items.activeListing(listing), items.priceEntry(listing));
   for (const nft of nfts) out.push(items.nft(nft));
+  const holdings = groupBy(nfts, (n) => `${n.collectionId} ${n.owner}`);
+  for (const [key, held] of holdings) {
+    const [collectionId, userId] = key.split(' ') as [string, string];
+    out.push(items.holder({ collectionId, userId, count: held.length }));
+  }
 
   return { items: out, totals: { topups: topupTotal, offers: offerCount, openOfferHeld, bidHeld: heldTotal - openOfferHeld } };
 }

@@ -19,17 +19,26 @@ export const items = {
   }) => ({ ...keys.ledgerEntry(e.userId, e.at, e.entryId), entity: 'ledger', ...e }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
     const { stats, ...rest } = c;
-    return { ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...stats };
+    return { ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', version: 0, ...rest, ...stats };
   },
+  holder: (h: { collectionId: string; userId: string; count: number }) => ({
+    ...keys.holder(h.collectionId, h.userId), entity: 'holder', count: h.count,
+  }),
+  priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
+    ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
+  }),
   nft: (n: OwnedNft & { owner: string; mintedAt: string }) => ({
     ...keys.nft(n.nftId), ...indexKeysFor.nftOwner(n), entity: 'nft', ...n,
   }),
   activeListing: (l: Listing) => ({
     ...keys.listing(l.listingId), ...indexKeysFor.activeListing(l), entity: 'listing', status: 'active', ...l,
   }),
-  offer: (o: Offer) => ({ ...keys.offer(o.offerId), ...indexKeysFor.offer(o), entity: 'offer', ...o }),
-  auction: (a: Omit<Auction, 'status'> & { highestBidder: string | null; settledAt: string | null }) => ({
-    ...keys.auction(a.auctionId), ...indexKeysFor.auction(a), entity: 'auction', ...a,
+  offer: (o: Offer) => ({
+    ...keys.offer(o.offerId), ...indexKeysFor.offer(o), ...(o.status === 'open' ? indexKeysFor.openOffer(o) : {}), entity: 'offer', ...o,
+  }),
+  auction: (a: Omit<Auction, 'status'> & { highestBidder: string | null; settledAt: string | null; minIncrementBps: number }) => ({
+    ...keys.auction(a.auctionId), ...indexKeysFor.auction(a), ...(a.settledAt ? {} : indexKeysFor.unsettledAuction(a)),
+    entity: 'auction', ...a,
   }),
   presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[] }) => ({
     ...keys.presale(p.presaleId), ...indexKeysFor.presale(p), entity: 'presale', ...p,

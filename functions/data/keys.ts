@@ -20,6 +20,17 @@ export const keys = {
   offer: (offerId: string) => ({ pk: `OFFER#${offerId}`, sk: 'OFFER' }),
   auction: (auctionId: string) => ({ pk: `AUCTION#${auctionId}`, sk: 'AUCTION' }),
   presale: (presaleId: string) => ({ pk: `PRESALE#${presaleId}`, sk: 'PRESALE' }),
+  /** How many NFTs of a collection a user holds: drives the collection's `owners` stat. */
+  holder: (collectionId: string, userId: string) => ({ pk: `COLLECTION#${collectionId}`, sk: `HOLDER#${userId}` }),
+  /** Active listings of a collection by price, in the base table so the floor can be read consistently. */
+  priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
+    pk: `FLOOR#${l.collectionId}`, sk: `${priceKey(l.price)}#${l.listingId}`,
+  }),
+  floorPartition: (collectionId: string) => `FLOOR#${collectionId}`,
+  walletPurchases: (presaleId: string, userId: string) => ({ pk: `PRESALE#${presaleId}`, sk: `WALLET#${userId}` }),
+  bid: (auctionId: string, at: string, bidder: string) => ({ pk: `AUCTION#${auctionId}`, sk: `BID#${at}#${bidder}` }),
+  activity: (nftId: string, at: string, activityId: string) => ({ pk: `NFT#${nftId}`, sk: `ACTIVITY#${at}#${activityId}` }),
+  activityPrefix: 'ACTIVITY#',
 };
 
 /** Index keys per entity (see docs/data-model.md). Sparse: only active listings carry listing index keys. */
@@ -39,6 +50,14 @@ export const indexKeysFor = {
   offer: (o: { buyer: string; recipient: string | null; createdAt: string; offerId: string }) => ({
     gsi1pk: `OFFERS_BY#${o.buyer}`, gsi1sk: `${o.createdAt}#${o.offerId}`,
     ...(o.recipient ? { gsi2pk: `OFFERS_TO#${o.recipient}`, gsi2sk: `${o.createdAt}#${o.offerId}` } : {}),
+  }),
+  /** Sparse: only open offers, by expiry, so the sweep finds the ones to release. */
+  openOffer: (o: { expiresAt: string; offerId: string }) => ({ gsi5pk: 'OPEN_OFFERS', gsi5sk: `${o.expiresAt}#${o.offerId}` }),
+  /** Sparse: only unsettled auctions, by end, so the settlement job finds the ones due. */
+  unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: 'UNSETTLED_AUCTIONS', gsi5sk: `${a.endsAt}#${a.auctionId}` }),
+  activity: (a: { collectionId: string; at: string; activityId: string }) => ({
+    gsi1pk: `ACTIVITY#${a.collectionId}`, gsi1sk: `${a.at}#${a.activityId}`,
+    gsi2pk: 'ACTIVITY', gsi2sk: `${a.at}#${a.activityId}`,
   }),
   auction: (a: { collectionId: string; auctionId: string; startsAt: string; endsAt: string }) => ({
     gsi1pk: 'AUCTIONS', gsi1sk: `${a.endsAt}#${a.auctionId}`,

@@ -5,7 +5,7 @@
  */
 export const tableKeys = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-export const indexNames = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+export const indexNames = ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'] as const;
 export type IndexName = (typeof indexNames)[number];
 
 export const indexKeys: Record<IndexName, { partitionKey: string; sortKey: string }> = {
@@ -13,6 +13,8 @@ export const indexKeys: Record<IndexName, { partitionKey: string; sortKey: strin
   gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   gsi3: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   gsi4: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  /** Due work: open offers by expiry, unsettled auctions by end (both sparse). */
+  gsi5: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
 };
 
 /** Epoch seconds after which DynamoDB TTL may delete the item (expired idempotency records). */

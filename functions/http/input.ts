@@ -83,3 +83,8 @@ export function validate<T>(schema: ZodType<T>, input: unknown): T {
   }
   return result.data;
 }
+
+/** Path parameters, validated like any other input (ids never contain '#'). */
+export function pathInput(event: APIGatewayProxyEventV2): Record<string, string | undefined> {
+  return event.pathParameters ?? {};
+}

@@ -32,7 +32,14 @@ function operation(route: Route): Record<string, unknown> {
     summary: route.summary,
     ...(route.seedPath ? { description: `Clients may call ${route.seedPath} (trailing slash included).` } : {}),
     ...(route.auth === 'user' ? { security: [{ bearer: [] }] } : { security: [] }),
-    parameters: [...pathParameters, ...(schemas?.query ? queryParameters(schemas.query) : [])],
+    parameters: [
+      ...pathParameters,
+      ...(schemas?.query ? queryParameters(schemas.query) : []),
+      ...(route.access === 'write' ? [{
+        name: 'Idempotency-Key', in: 'header', required: route.id === 'createTopup',
+        description: 'Makes a retried write safe: the same key and body get the same answer, once', schema: { type: 'string', maxLength: 128 },
+      }] : []),
+    ],
     ...(schemas?.body
       ? { requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(schemas.body, 'input') } } } }
       : {}),
@@ -45,6 +52,9 @@ function operation(route: Route): Record<string, unknown> {
       },
       400: errorResponse('Invalid input or cursor'),
       ...(route.auth === 'user' ? { 401: { description: 'Missing or invalid bearer token' } } : {}),
+      ...(route.access === 'write'
+        ? { 403: errorResponse('Not yours to change'), 404: errorResponse('No such item'), 409: errorResponse('A rule or a concurrent change refused it; the code says which'), 422: errorResponse('Idempotency-Key reused with another body') }
+        : {}),
       429: { description: 'Throttled; retry after the Retry-After header' },
       503: errorResponse('The database is briefly unavailable'),
     },

@@ -53,3 +53,26 @@ export const presale = z.object({
 export const topup = z.object({
   topupId: z.string(), amount: money, status: z.literal('completed'), createdAt: timestamp,
 });
+
+export const sale = z.object({
+  nftId: z.string(), collectionId: z.string(), buyer: z.string(), seller: z.string(), price: money,
+  fee: money, royalty: money, proceeds: money, soldAt: timestamp,
+  listingId: z.string().optional(), offerId: z.string().optional(),
+});
+
+export const closed = z.object({ status: z.literal('cancelled'), listingId: z.string().optional(), offerId: z.string().optional() });
+
+export const settlement = z.object({
+  auctionId: z.string(), outcome: z.enum(['sold', 'unsold']), winner: z.string().nullable(), price: money.nullable(), settledAt: timestamp,
+});
+
+export const purchase = z.object({
+  purchaseId: z.string(), presaleId: z.string(), buyer: z.string(), quantity: z.number().int(), cost: money,
+  nftIds: z.array(z.string()), purchasedAt: timestamp,
+});
+
+export const activity = z.object({
+  activityId: z.string(), kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'settlement']),
+  nftId: z.string(), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
+  price: money.nullable(), reference: z.string(), at: timestamp,
+});

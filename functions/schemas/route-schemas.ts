@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import { pageQuery, auctionFilters, myNftsQuery, myOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
 import * as responses from './responses.js';
+import * as trading from './trading.js';
 
 export interface RouteSchemas {
   body?: ZodType;
@@ -26,4 +27,18 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listPresales: { body: presaleFilters, response: responses.page(responses.presale) },
   getPresales: { query: presaleFilters, response: responses.page(responses.presale) },
   listMyTopups: { query: pageQuery, response: responses.page(responses.topup) },
+  listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
+  createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
+  createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
+  cancelListing: { response: responses.closed },
+  buyListing: { response: responses.sale },
+  createCollection: { body: trading.createCollectionRequest, response: responses.collection, status: 201 },
+  createOffer: { body: trading.createOfferRequest, response: responses.offer, status: 201 },
+  cancelOffer: { response: responses.closed },
+  acceptOffer: { body: trading.acceptOfferRequest, response: responses.sale },
+  createAuction: { body: trading.createAuctionRequest, response: responses.auction, status: 201 },
+  placeBid: { body: trading.bidRequest, response: responses.auction },
+  settleAuction: { response: responses.settlement },
+  createPresale: { body: trading.createPresaleRequest, response: responses.presale, status: 201 },
+  purchasePresale: { body: trading.purchaseRequest, response: responses.purchase, status: 201 },
 };

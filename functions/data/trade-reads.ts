@@ -1,0 +1,139 @@
+import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AuctionState, NftState, OfferState, PresaleState } from '../domain/trading-rules.js';
+import { db, tableName } from './client.js';
+import { keys } from './keys.js';
+import type { Floor } from './trade-writes.js';
+
+/** Strongly consistent reads of what a trade is about to change; its transaction re-checks them. */
+
+type Key = { pk: string; sk: string };
+
+async function getItem(key: Key): Promise<Record<string, unknown> | null> {
+  const output = await db.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return output.Item ?? null;
+}
+
+export type NftRecord = NftState & { name: string; image: string };
+
+export async function readNft(nftId: string): Promise<NftRecord | null> {
+  const item = await getItem(keys.nft(nftId));
+  if (!item) return null;
+  return {
+    nftId, collectionId: item.collectionId as string, owner: item.owner as string,
+    listingId: (item.listingId as string | null) ?? null, auctionId: (item.auctionId as string | null) ?? null,
+    name: item.name as string, image: item.image as string,
+  };
+}
+
+export interface ListingRecord {
+  listingId: string;
+  nftId: string;
+  collectionId: string;
+  seller: string;
+  price: number;
+  status: string;
+  listedAt: string;
+}
+
+export async function readListing(listingId: string): Promise<ListingRecord | null> {
+  const item = await getItem(keys.listing(listingId));
+  if (!item) return null;
+  return {
+    listingId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
+    price: item.price as number, status: item.status as string, listedAt: item.listedAt as string,
+  };
+}
+
+export interface CollectionRecord {
+  collectionId: string;
+  name: string;
+  creator: string;
+  royaltyBps: number;
+  version: number;
+  floor: Floor | null;
+}
+
+export async function readCollection(collectionId: string): Promise<CollectionRecord | null> {
+  const item = await getItem(keys.collection(collectionId));
+  if (!item) return null;
+  const floorPrice = (item.floorPrice as number | null) ?? null;
+  return {
+    collectionId, name: item.name as string, creator: item.creator as string, royaltyBps: (item.royaltyBps as number) ?? 0,
+    version: (item.version as number) ?? 0,
+    floor: floorPrice === null ? null : { price: floorPrice, listingId: item.floorListingId as string },
+  };
+}
+
+/** How many NFTs of the collection each user holds (0 when never). */
+export async function readHolderCounts(collectionId: string, userIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map(userIds.map((id) => [id, 0]));
+  const output: BatchGetCommandOutput = await db.send(new BatchGetCommand({
+    RequestItems: { [tableName()]: { Keys: [...counts.keys()].map((id) => keys.holder(collectionId, id)), ConsistentRead: true } },
+  }));
+  for (const item of output.Responses?.[tableName()] ?? []) {
+    counts.set((item.sk as string).slice('HOLDER#'.length), (item.count as number) ?? 0);
+  }
+  if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new Error('holder counts were not all read');
+  return counts;
+}
+
+/** The cheapest active listing of a collection other than `excludedListingId`, read consistently. */
+export async function cheapestListingExcept(collectionId: string, excludedListingId: string): Promise<Floor | null> {
+  const output = await db.send(new QueryCommand({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.floorPartition(collectionId) },
+    ConsistentRead: true,
+    Limit: 2,
+  }));
+  const next = (output.Items ?? []).find((item) => item.listingId !== excludedListingId);
+  return next ? { price: next.price as number, listingId: next.listingId as string } : null;
+}
+
+export type OfferRecord = OfferState & { recipient: string | null; createdAt: string };
+
+export async function readOffer(offerId: string): Promise<OfferRecord | null> {
+  const item = await getItem(keys.offer(offerId));
+  if (!item) return null;
+  return {
+    offerId, buyer: item.buyer as string, nftId: (item.nftId as string | null) ?? null, collectionId: item.collectionId as string,
+    amount: item.amount as number, status: item.status as string, expiresAt: item.expiresAt as string,
+    recipient: (item.recipient as string | null) ?? null, createdAt: item.createdAt as string,
+  };
+}
+
+export type AuctionRecord = AuctionState & { nftId: string; collectionId: string; bidCount: number; name: string; image: string };
+
+export async function readAuction(auctionId: string): Promise<AuctionRecord | null> {
+  const item = await getItem(keys.auction(auctionId));
+  if (!item) return null;
+  return {
+    auctionId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
+    reservePrice: item.reservePrice as number, highestBid: (item.highestBid as number | null) ?? null,
+    highestBidder: (item.highestBidder as string | null) ?? null, minIncrementBps: (item.minIncrementBps as number) ?? 500,
+    startsAt: item.startsAt as string, endsAt: item.endsAt as string, settledAt: (item.settledAt as string | null) ?? null,
+    bidCount: (item.bidCount as number) ?? 0, name: item.name as string, image: item.image as string,
+  };
+}
+
+export type PresaleRecord = PresaleState & { name: string; image: string };
+
+export async function readPresale(presaleId: string): Promise<PresaleRecord | null> {
+  const item = await getItem(keys.presale(presaleId));
+  if (!item) return null;
+  return {
+    presaleId, collectionId: item.collectionId as string, creator: item.creator as string, price: item.price as number,
+    supply: item.supply as number, sold: (item.sold as number) ?? 0, perWalletLimit: item.perWalletLimit as number,
+    startsAt: item.startsAt as string, endsAt: item.endsAt as string, allowlist: (item.allowlist as string[] | undefined) ?? null,
+    name: item.name as string, image: item.image as string,
+  };
+}
+
+export async function readWalletPurchases(presaleId: string, userId: string): Promise<number> {
+  const item = await getItem(keys.walletPurchases(presaleId, userId));
+  return (item?.bought as number) ?? 0;
+}
+
+export async function readItem(key: Key): Promise<Record<string, unknown> | null> {
+  return getItem(key);
+}

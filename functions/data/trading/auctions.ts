@@ -1,0 +1,173 @@
+import type { Auction } from '../../domain/catalog.js';
+import { addDelta, saleDeltas } from '../../domain/money.js';
+import type { TradingConfig } from '../../domain/trading-config.js';
+import { tradingErrors } from '../../domain/trading-errors.js';
+import { acceptBid, assertAuctionWindow, assertCanSell, assertCanSettle } from '../../domain/trading-rules.js';
+import { tableName } from '../client.js';
+import { items } from '../items.js';
+import { indexKeysFor, keys } from '../keys.js';
+import { queryPage } from '../paged-query.js';
+import { readAuction, readCollection, readHolderCounts, readNft, type AuctionRecord } from '../trade-reads.js';
+import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
+import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
+import { toAuction } from '../window-repository.js';
+import { createdBefore } from './created-before.js';
+import { releaseNft, reserveNft, transferNft } from './nft-transfer.js';
+
+export async function createAuction(
+  seller: string,
+  request: { nftId: string; reservePrice: number; startsAt?: string | undefined; endsAt: string; minIncrementBps?: number | undefined },
+  auctionId: string, requestHash: string, now: Date, config: TradingConfig,
+): Promise<Auction> {
+  return withOptimisticRetry(async () => {
+    const at = now.toISOString();
+    const earlier = await createdBefore(keys.auction(auctionId), requestHash, (item) => toAuction(item, at));
+    if (earlier) return earlier;
+    const nft = assertCanSell(await readNft(request.nftId), seller);
+    const startsAt = request.startsAt ?? at;
+    assertAuctionWindow(startsAt, request.endsAt, now);
+    const auction = {
+      auctionId, nftId: nft.nftId, collectionId: nft.collectionId, seller, name: nft.name, image: nft.image,
+      reservePrice: request.reservePrice, highestBid: null, highestBidder: null, bidCount: 0, startsAt, endsAt: request.endsAt,
+      settledAt: null, minIncrementBps: request.minIncrementBps ?? config.minIncrementBps,
+    };
+    await transact([
+      reserveNft(nft, 'auctionId', auctionId),
+      { item: { Put: { TableName: tableName(), Item: { ...items.auction(auction), requestHash, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+      activity({ kind: 'auction', nftId: nft.nftId, collectionId: nft.collectionId, actor: seller, price: request.reservePrice, reference: auctionId }, at),
+    ]);
+    return toAuction(auction, at);
+  });
+}
+
+/** Only if the auction is exactly as read: same top bid, same end, not settled. */
+function auctionUnchanged(auction: AuctionRecord, values: Record<string, unknown>): string {
+  values[':seenEnd'] = auction.endsAt;
+  values[':nullType'] = 'NULL';
+  if (auction.highestBid === null) return 'attribute_type(highestBid, :nullType) AND endsAt = :seenEnd AND attribute_type(settledAt, :nullType)';
+  values[':seenBid'] = auction.highestBid;
+  values[':seenBidder'] = auction.highestBidder;
+  return 'highestBid = :seenBid AND highestBidder = :seenBidder AND endsAt = :seenEnd AND attribute_type(settledAt, :nullType)';
+}
+
+/**
+ * A bid holds the bidder's funds and releases the previous top bidder's, in one transaction with the new
+ * top bid. A bid near the end pushes the end out (anti-sniping).
+ */
+export async function placeBid(bidder: string, auctionId: string, amount: number, now: Date, config: TradingConfig): Promise<Auction> {
+  return withOptimisticRetry(async () => {
+    const auction = await readAuction(auctionId);
+    if (!auction) throw tradingErrors.auctionNotFound();
+    const { endsAt } = acceptBid(auction, bidder, amount, now, config.antiSnipingSeconds);
+    const at = now.toISOString();
+    const endKeys = indexKeysFor.auction({ ...auction, endsAt });
+    const values: Record<string, unknown> = {
+      ':amount': amount, ':bidder': bidder, ':endsAt': endsAt, ':one': 1,
+      ':gsi1sk': endKeys.gsi1sk, ':gsi3sk': endKeys.gsi3sk, ':gsi5sk': indexKeysFor.unsettledAuction({ auctionId, endsAt }).gsi5sk,
+    };
+    const condition = auctionUnchanged(auction, values);
+    const deltas = addDelta(new Map(), bidder, { balance: -amount, held: amount });
+    if (auction.highestBidder && auction.highestBid !== null) {
+      addDelta(deltas, auction.highestBidder, { balance: auction.highestBid, held: -auction.highestBid });
+    }
+    const writes: GuardedWrite[] = [
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.auction(auctionId),
+            UpdateExpression: 'SET highestBid = :amount, highestBidder = :bidder, endsAt = :endsAt, gsi1sk = :gsi1sk, gsi3sk = :gsi3sk, gsi5sk = :gsi5sk ADD bidCount :one',
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      ...accountChanges(deltas, 'bid', auctionId, at),
+      { item: { Put: { TableName: tableName(), Item: { ...keys.bid(auctionId, at, bidder), entity: 'bid', auctionId, bidder, amount, at } } } },
+      activity({ kind: 'bid', nftId: auction.nftId, collectionId: auction.collectionId, actor: bidder, price: amount, reference: auctionId }, at),
+    ];
+    await transact(writes);
+    return toAuction({ ...auction, highestBid: amount, highestBidder: bidder, bidCount: auction.bidCount + 1, endsAt }, at);
+  });
+}
+
+export interface Settlement {
+  auctionId: string;
+  outcome: 'sold' | 'unsold';
+  winner: string | null;
+  price: number | null;
+  settledAt: string;
+}
+
+/** Exactly once: the auction's settledAt is set on condition it was not, with the NFT and money moves. */
+export async function settleAuction(auctionId: string, now: Date, config: TradingConfig): Promise<Settlement> {
+  return withOptimisticRetry(async () => {
+    const auction = assertCanSettle(await readAuction(auctionId), now);
+    const at = now.toISOString();
+    const values: Record<string, unknown> = { ':now': at };
+    const condition = auctionUnchanged(auction, values);
+    const closeAuction: GuardedWrite = {
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.auction(auctionId),
+          UpdateExpression: 'SET settledAt = :now REMOVE gsi5pk, gsi5sk',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        },
+      },
+      onConditionFailed: 'stale',
+    };
+    if (auction.highestBidder === null || auction.highestBid === null) {
+      await transact([
+        closeAuction,
+        releaseNft(auction.nftId, 'auctionId', auctionId),
+        activity({ kind: 'settlement', nftId: auction.nftId, collectionId: auction.collectionId, actor: auction.seller, reference: auctionId }, at),
+      ]);
+      return { auctionId, outcome: 'unsold', winner: null, price: null, settledAt: at };
+    }
+    const winner = auction.highestBidder;
+    const price = auction.highestBid;
+    const [nft, collection, holders] = await Promise.all([
+      readNft(auction.nftId), readCollection(auction.collectionId), readHolderCounts(auction.collectionId, [auction.seller, winner]),
+    ]);
+    if (!nft || !collection) throw tradingErrors.auctionNotFound();
+    const { deltas } = saleDeltas({
+      price, buyer: winner, seller: auction.seller, creator: collection.creator,
+      feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'held',
+    });
+    const fromSeller = holderChange(auction.collectionId, auction.seller, holders.get(auction.seller)!, -1);
+    const toWinner = holderChange(auction.collectionId, winner, holders.get(winner)!, 1);
+    await transact([
+      closeAuction,
+      transferNft(nft, winner, { auctionId }, 'stale'),
+      ...accountChanges(deltas, 'sale', auctionId, at),
+      fromSeller.write,
+      toWinner.write,
+      collectionChange(auction.collectionId, { volume: price, sales: 1, owners: fromSeller.ownersDelta + toWinner.ownersDelta }),
+      activity({ kind: 'sale', nftId: auction.nftId, collectionId: auction.collectionId, actor: winner, counterparty: auction.seller, price, reference: auctionId }, at),
+    ]);
+    return { auctionId, outcome: 'sold', winner, price, settledAt: at };
+  });
+}
+
+/** The scheduled job: settle every auction that has ended, oldest end first. */
+export async function settleDueAuctions(now: Date, config: TradingConfig, limit = 100): Promise<{ settled: number; skipped: number }> {
+  const due = await queryPage(
+    { index: 'gsi5', partition: 'UNSETTLED_AUCTIONS', range: { op: '<=', value: `${now.toISOString()}#~` }, forward: true },
+    { limit },
+  );
+  let settled = 0;
+  let skipped = 0;
+  for (const item of due.items) {
+    try {
+      await settleAuction(item.auctionId as string, now, config);
+      settled += 1;
+    } catch (error) {
+      if (!isRaceLost(error)) throw error;
+      skipped += 1; // settled by someone else meanwhile
+    }
+  }
+  return { settled, skipped };
+}

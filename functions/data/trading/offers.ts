@@ -1,0 +1,144 @@
+import { addDelta, saleDeltas, type AccountDeltas } from '../../domain/money.js';
+import type { Offer } from '../../domain/offers.js';
+import type { TradingConfig } from '../../domain/trading-config.js';
+import { ValidationError } from '../../domain/errors.js';
+import { tradingErrors } from '../../domain/trading-errors.js';
+import { assertCanAccept, assertOfferExpiry } from '../../domain/trading-rules.js';
+import { tableName } from '../client.js';
+import { items } from '../items.js';
+import { keys } from '../keys.js';
+import { toOffer } from '../offer-repository.js';
+import { queryPage } from '../paged-query.js';
+import { readCollection, readHolderCounts, readNft, readOffer, type OfferRecord } from '../trade-reads.js';
+import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
+import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
+import { createdBefore } from './created-before.js';
+import { transferNft } from './nft-transfer.js';
+
+/** Closes an open offer: its status changes and it leaves the open-offers index, if it is still open. */
+function closeOffer(offer: OfferRecord, status: 'accepted' | 'cancelled' | 'expired', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
+  const names = Object.keys(extra).map((name) => `${name} = :${name}`);
+  const expiryCondition = status === 'expired' ? ' AND expiresAt <= :now' : status === 'accepted' ? ' AND expiresAt > :now' : '';
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.offer(offer.offerId),
+        UpdateExpression: `SET #status = :status, closedAt = :now${names.length ? `, ${names.join(', ')}` : ''} REMOVE gsi5pk, gsi5sk`,
+        ConditionExpression: `#status = :open${expiryCondition}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status, ':now': now, ':open': 'open',
+          ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [`:${name}`, value])),
+        },
+      },
+    },
+    onConditionFailed: tradingErrors.offerNotOpen,
+  };
+}
+
+/** An offer holds its amount: balance moves to held, in the transaction that records the offer. */
+export async function createOffer(
+  buyer: string,
+  request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
+  offerId: string, requestHash: string, now: Date, config: TradingConfig,
+): Promise<Offer> {
+  const at = now.toISOString();
+  const earlier = await createdBefore(keys.offer(offerId), requestHash, (item) => toOffer(item, at));
+  if (earlier) return earlier;
+  assertOfferExpiry(request.expiresAt, now, config.maxOfferDays);
+  let collectionId: string;
+  let recipient: string | null = null;
+  if (request.nftId) {
+    const nft = await readNft(request.nftId);
+    if (!nft) throw tradingErrors.nftNotFound();
+    if (nft.owner === buyer) throw tradingErrors.ownNft();
+    collectionId = nft.collectionId;
+    recipient = nft.owner;
+  } else {
+    const collection = await readCollection(request.collectionId!);
+    if (!collection) throw tradingErrors.collectionNotFound();
+    collectionId = collection.collectionId;
+  }
+  const offer: Offer = {
+    offerId, buyer, recipient, nftId: request.nftId ?? null, collectionId, amount: request.amount,
+    expiresAt: request.expiresAt, status: 'open', createdAt: at,
+  };
+  await transact([
+    ...accountChanges(new Map([[buyer, { balance: -offer.amount, held: offer.amount }]]), 'offer-hold', offerId, at),
+    { item: { Put: { TableName: tableName(), Item: { ...items.offer(offer), requestHash }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+  ]);
+  return offer;
+}
+
+function release(offer: OfferRecord): AccountDeltas {
+  return addDelta(new Map(), offer.buyer, { balance: offer.amount, held: -offer.amount });
+}
+
+export async function cancelOffer(caller: string, offerId: string, now: Date): Promise<{ offerId: string; status: 'cancelled' }> {
+  const offer = await readOffer(offerId);
+  if (!offer) throw tradingErrors.offerNotFound();
+  if (offer.buyer !== caller) throw tradingErrors.notBuyer();
+  if (offer.status !== 'open') throw tradingErrors.offerNotOpen();
+  const at = now.toISOString();
+  await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at)]);
+  return { offerId, status: 'cancelled' };
+}
+
+/** The NFT's owner sells it for the held amount: offer closes, NFT moves, money moves, all at once. */
+export async function acceptOffer(
+  caller: string, offerId: string, namedNftId: string | undefined, now: Date, config: TradingConfig,
+) {
+  return withOptimisticRetry(async () => {
+    const found = await readOffer(offerId);
+    const nftId = found?.nftId ?? namedNftId;
+    if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
+    const { offer, nft } = assertCanAccept(found, nftId ? await readNft(nftId) : null, caller, now);
+    const [collection, holders] = await Promise.all([
+      readCollection(nft.collectionId), readHolderCounts(nft.collectionId, [caller, offer.buyer]),
+    ]);
+    if (!collection) throw tradingErrors.collectionNotFound();
+    const at = now.toISOString();
+    const { deltas, split } = saleDeltas({
+      price: offer.amount, buyer: offer.buyer, seller: caller, creator: collection.creator,
+      feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'held',
+    });
+    const fromSeller = holderChange(nft.collectionId, caller, holders.get(caller)!, -1);
+    const toBuyer = holderChange(nft.collectionId, offer.buyer, holders.get(offer.buyer)!, 1);
+    await transact([
+      closeOffer(offer, 'accepted', at, { acceptedBy: caller, acceptedNftId: nft.nftId }),
+      transferNft(nft, offer.buyer, 'unlisted', 'stale'),
+      ...accountChanges(deltas, 'sale', offerId, at),
+      fromSeller.write,
+      toBuyer.write,
+      collectionChange(nft.collectionId, { volume: offer.amount, sales: 1, owners: fromSeller.ownersDelta + toBuyer.ownersDelta }),
+      activity({
+        kind: 'sale', nftId: nft.nftId, collectionId: nft.collectionId, actor: offer.buyer, counterparty: caller,
+        price: offer.amount, reference: offerId,
+      }, at),
+    ]);
+    return {
+      offerId, nftId: nft.nftId, collectionId: nft.collectionId, buyer: offer.buyer, seller: caller,
+      price: offer.amount, soldAt: at, ...split,
+    };
+  });
+}
+
+/** The sweep: open offers past their expiry go to `expired` and their funds return to the balance. */
+export async function expireDueOffers(now: Date, limit = 100): Promise<{ expired: number; skipped: number }> {
+  const at = now.toISOString();
+  const due = await queryPage({ index: 'gsi5', partition: 'OPEN_OFFERS', range: { op: '<=', value: `${at}#~` }, forward: true }, { limit });
+  let expired = 0;
+  let skipped = 0;
+  for (const item of due.items) {
+    const offer = toOffer(item, at) as OfferRecord;
+    try {
+      await transact([closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at)]);
+      expired += 1;
+    } catch (error) {
+      if (!isRaceLost(error)) throw error;
+      skipped += 1; // accepted or cancelled meanwhile: nothing to release
+    }
+  }
+  return { expired, skipped };
+}

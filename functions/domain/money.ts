@@ -1,0 +1,57 @@
+/** Basis points: 10,000 = 100 %. */
+export const fullBps = 10_000;
+
+/** `amount * bps / 10000`, rounded down, exact for any safe integer amount (BigInt avoids 2^53 overflow). */
+export function bpsOf(amount: number, bps: number): number {
+  return Number((BigInt(amount) * BigInt(bps)) / BigInt(fullBps));
+}
+
+export interface SaleSplit {
+  /** The marketplace's fee. */
+  fee: number;
+  /** The collection creator's royalty. */
+  royalty: number;
+  /** What the seller receives: price - fee - royalty. */
+  proceeds: number;
+}
+
+/** How a sale price is divided. Rounding always favours the seller; the parts add up to the price. */
+export function splitSale(price: number, feeBps: number, royaltyBps: number): SaleSplit {
+  const fee = bpsOf(price, feeBps);
+  const royalty = bpsOf(price, royaltyBps);
+  return { fee, royalty, proceeds: price - fee - royalty };
+}
+
+/** A change to one account: spendable balance and held funds, in minor units. */
+export interface AccountDelta {
+  balance: number;
+  held: number;
+}
+
+/** Who gains and loses what in one trade; a user appears once (a creator who is also the seller, say). */
+export type AccountDeltas = Map<string, AccountDelta>;
+
+export function addDelta(deltas: AccountDeltas, userId: string, change: Partial<AccountDelta>): AccountDeltas {
+  const current = deltas.get(userId) ?? { balance: 0, held: 0 };
+  deltas.set(userId, { balance: current.balance + (change.balance ?? 0), held: current.held + (change.held ?? 0) });
+  return deltas;
+}
+
+/** The platform's fee account: '~' can never appear in a user id, so no user can be it. */
+export const platformAccountId = '~platform';
+
+/**
+ * A sale's money movement: the buyer pays `price` (from balance, or from funds already held by an
+ * offer or bid), the seller gets the proceeds, the creator the royalty, the platform the fee.
+ */
+export function saleDeltas(sale: {
+  price: number; buyer: string; seller: string; creator: string; feeBps: number; royaltyBps: number; paidFrom: 'balance' | 'held';
+}): { deltas: AccountDeltas; split: SaleSplit } {
+  const split = splitSale(sale.price, sale.feeBps, sale.royaltyBps);
+  const deltas: AccountDeltas = new Map();
+  addDelta(deltas, sale.buyer, sale.paidFrom === 'balance' ? { balance: -sale.price } : { held: -sale.price });
+  addDelta(deltas, sale.seller, { balance: split.proceeds });
+  if (split.royalty > 0) addDelta(deltas, sale.creator, { balance: split.royalty });
+  if (split.fee > 0) addDelta(deltas, platformAccountId, { balance: split.fee });
+  return { deltas, split };
+}

@@ -1,0 +1,38 @@
+import { ConflictError, DomainError, ForbiddenError, NotFoundError } from './errors.js';
+
+/** The errors trading answers with; each code says which rule or condition failed. */
+export const tradingErrors = {
+  insufficientFunds: () => new ConflictError('INSUFFICIENT_FUNDS', 'The balance does not cover this amount'),
+  listingUnavailable: () => new ConflictError('LISTING_UNAVAILABLE', 'The listing is sold, cancelled or does not exist'),
+  listingNotFound: () => new NotFoundError('LISTING_NOT_FOUND', 'No such listing'),
+  notSeller: () => new ForbiddenError('NOT_SELLER', 'Only the seller can do this'),
+  ownListing: () => new ConflictError('OWN_LISTING', 'You cannot buy your own listing'),
+  nftNotFound: () => new NotFoundError('NFT_NOT_FOUND', 'No such NFT'),
+  notOwner: () => new ForbiddenError('NOT_OWNER', 'Only the NFT owner can do this'),
+  nftBusy: () => new ConflictError('NFT_UNAVAILABLE', 'The NFT is already listed or in an auction'),
+  offerNotFound: () => new NotFoundError('OFFER_NOT_FOUND', 'No such offer'),
+  offerNotOpen: () => new ConflictError('OFFER_NOT_OPEN', 'The offer is accepted, cancelled or expired'),
+  notBuyer: () => new ForbiddenError('NOT_OFFER_MAKER', 'Only the offer maker can do this'),
+  ownNft: () => new ConflictError('OWN_NFT', 'You already own this NFT'),
+  wrongCollection: () => new ConflictError('WRONG_COLLECTION', 'The NFT is not in the offer\'s collection'),
+  auctionNotFound: () => new NotFoundError('AUCTION_NOT_FOUND', 'No such auction'),
+  auctionNotLive: () => new ConflictError('AUCTION_NOT_LIVE', 'The auction has not started or has ended'),
+  auctionNotEnded: () => new ConflictError('AUCTION_NOT_ENDED', 'The auction has not ended yet'),
+  auctionSettled: () => new ConflictError('AUCTION_SETTLED', 'The auction is already settled'),
+  bidTooLow: (minimum: number) =>
+    new ConflictError('BID_TOO_LOW', `The bid must be at least ${minimum}`, { minimumBid: minimum }),
+  ownAuction: () => new ConflictError('OWN_AUCTION', 'You cannot bid on your own auction'),
+  alreadyHighestBidder: () => new ConflictError('ALREADY_HIGHEST_BIDDER', 'You already hold the highest bid'),
+  presaleNotFound: () => new NotFoundError('PRESALE_NOT_FOUND', 'No such presale'),
+  presaleNotLive: () => new ConflictError('PRESALE_NOT_LIVE', 'The presale has not started or has ended'),
+  soldOut: () => new ConflictError('SOLD_OUT', 'Not enough supply left'),
+  walletLimit: (remaining: number) =>
+    new ConflictError('WALLET_LIMIT', `This wallet can buy at most ${remaining} more`, { remaining }),
+  notAllowlisted: () => new ForbiddenError('NOT_ALLOWLISTED', 'This presale is for allowlisted wallets'),
+  collectionNotFound: () => new NotFoundError('COLLECTION_NOT_FOUND', 'No such collection'),
+  notCreator: () => new ForbiddenError('NOT_CREATOR', 'Only creators can do this'),
+  notCollectionCreator: () => new ForbiddenError('NOT_COLLECTION_CREATOR', 'Only the collection\'s creator can do this'),
+  idempotencyKeyReused: () =>
+    new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request'),
+  busy: () => new ConflictError('CONCURRENT_UPDATE', 'Too many simultaneous changes to the same item; retry'),
+};

@@ -1,0 +1,9 @@
+import { listActivity } from '../../data/activity-repository.js';
+import { publicHandler } from '../../http/http-handler.js';
+import { queryInput, validate } from '../../http/input.js';
+import { activityQuery } from '../../schemas/trading.js';
+
+export const handler = publicHandler('market/list-activity', async (event) => {
+  const query = validate(activityQuery, queryInput(event, { integers: ['limit'] }));
+  return listActivity(query, query);
+});

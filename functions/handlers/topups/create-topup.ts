@@ -1,0 +1,54 @@
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { createHash } from 'node:crypto';
+import { creditTopup } from '../../data/trading/topups.js';
+import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { tradingErrors } from '../../domain/trading-errors.js';
+import { idempotencyKey } from '../../http/created-identity.js';
+import { userHandler } from '../../http/http-handler.js';
+import { jsonBody, validate } from '../../http/input.js';
+import { created } from '../../http/responses.js';
+import { topupRequest } from '../../schemas/trading.js';
+
+/** Powertools keeps one record per (user, Idempotency-Key) in the table; it expires through DynamoDB TTL. */
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: process.env.TABLE_NAME ?? '',
+  keyAttr: 'pk',
+  sortKeyAttr: 'sk',
+  staticPkValue: 'IDEMPOTENCY#topups',
+  expiryAttr: 'ttl',
+  clientConfig: process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {},
+});
+
+const creditOnce = makeIdempotent(
+  async (request: { userId: string; idempotencyKey: string; amount: number }) => {
+    // The top-up id comes from the key too: even if the idempotency record were lost, the credit is not repeated.
+    const topupId = `top-${createHash('sha256').update(`${request.userId}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 24)}`;
+    return creditTopup(request.userId, topupId, request.amount, new Date());
+  },
+  {
+    persistenceStore,
+    config: new IdempotencyConfig({
+      eventKeyJmesPath: '[userId, idempotencyKey]',
+      payloadValidationJmesPath: 'amount',
+      expiresAfterSeconds: 24 * 60 * 60,
+    }),
+  },
+);
+
+export const handler = userHandler('topups/create-topup', async (event, userId) => {
+  const key = idempotencyKey(event);
+  if (key === undefined) {
+    throw new ValidationError('Send an Idempotency-Key header so a retried top-up is credited once', undefined, 'IDEMPOTENCY_KEY_REQUIRED');
+  }
+  const { amount } = validate(topupRequest, jsonBody(event));
+  try {
+    return created(await creditOnce({ userId, idempotencyKey: key, amount }));
+  } catch (error) {
+    if (error instanceof IdempotencyValidationError) throw tradingErrors.idempotencyKeyReused();
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      throw new ConflictError('IDEMPOTENCY_IN_PROGRESS', 'The same top-up is being processed; retry in a moment');
+    }
+    throw error;
+  }
+});

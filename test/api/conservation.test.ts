@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditTable } from '../support/table-audit.js';
+import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
+
+// Auctions in this workload last seconds, so anti-sniping must not keep pushing them out.
+process.env.ANTI_SNIPING_SECONDS = '1';
+
+/** Operations in the randomized workload; CONSERVATION_OPS raises it (e.g. 20000 for a long run). */
+const operationCount = Number(process.env.CONSERVATION_OPS ?? 2_000);
+const workers = 6;
+const seed = Number(process.env.CONSERVATION_SEED ?? 7);
+
+let market: TestMarketplace;
+before(async () => { market = await startTestMarketplace(); });
+after(async () => { await market.stop(); });
+
+function prng(state: number): () => number {
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('conservation under a randomized concurrent workload', () => {
+  it('the seeded marketplace starts consistent', async () => {
+    assert.deepEqual((await auditTable(market.doc, market.tableName)).problems, []);
+  });
+
+  it(`keeps money, holds and ownership straight through ${operationCount} operations`, async () => {
+    const random = prng(seed);
+    const pick = (list: any[]): any => list[Math.floor(random() * list.length)];
+    const amount = (max: number) => 1 + Math.floor(random() * max);
+    const users = Array.from({ length: 20 }, (_, i) => `user-${i + 1}`);
+    const tokens = new Map(await Promise.all(users.map(async (u) => [u, await market.token(u)] as const)));
+    const call = (user: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      market.call(method, path, { token: tokens.get(user)!, body, headers });
+    const outcomes = new Map<string, number>();
+    const serverErrors: string[] = [];
+    const record = (kind: string, answer: ApiAnswer) => {
+      const key = `${kind} ${answer.status}`;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      if (answer.status >= 500) serverErrors.push(`${kind}: ${JSON.stringify(answer.body)}`);
+    };
+    const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+    let keys = 0;
+
+    const operations: Array<[number, (user: string) => Promise<void>]> = [
+      [10, async (user) => record('topup', await call(user, 'POST', '/users/balance-topups', { amount: amount(50_000) }, { 'idempotency-key': `w-${seed}-${++keys}` }))],
+      [12, async (user) => {
+        const mine = (await call(user, 'GET', '/nft/my?limit=50')).body.items.filter((n: any) => !n.listingId && !n.auctionId);
+        const nft = pick(mine);
+        if (nft) record('list', await call(user, 'POST', '/market/listings', { nftId: nft.nftId, price: amount(40_000) }));
+      }],
+      [4, async (user) => {
+        const listed = (await call(user, 'GET', '/nft/my?limit=50')).body.items.filter((n: any) => n.listingId);
+        const nft = pick(listed);
+        if (nft) record('cancel-listing', await call(user, 'DELETE', `/market/listings/${nft.listingId}`));
+      }],
+      [14, async (user) => {
+        const listings = (await market.call('POST', '/market/', { body: { sort: random() < 0.5 ? 'price_asc' : 'newest', limit: 20 } })).body.items;
+        const listing = pick(listings);
+        if (listing) record('buy', await call(user, 'POST', `/market/listings/${listing.listingId}/buy`));
+      }],
+      [10, async (user) => {
+        const listings = (await market.call('POST', '/market/', { body: { limit: 30 } })).body.items;
+        const target = pick(listings);
+        if (!target) return;
+        const body = random() < 0.7 ? { nftId: target.nftId } : { collectionId: target.collectionId };
+        record('offer', await call(user, 'POST', '/offers', { ...body, amount: amount(20_000), expiresAt: soon(500 + random() * 8_000) }));
+      }],
+      [4, async (user) => {
+        const open = (await call(user, 'GET', '/offers/my?status=open&limit=20')).body.items;
+        const offer = pick(open);
+        if (offer) record('cancel-offer', await call(user, 'DELETE', `/offers/${offer.offerId}`));
+      }],
+      [8, async (user) => {
+        const received = (await call(user, 'GET', '/offers/my?role=received&status=open&limit=20')).body.items;
+        const offer = pick(received);
+        if (offer) record('accept', await call(user, 'POST', `/offers/${offer.offerId}/accept`, {}));
+      }],
+      [4, async (user) => {
+        const mine = (await call(user, 'GET', '/nft/my?limit=50')).body.items.filter((n: any) => !n.listingId && !n.auctionId);
+        const nft = pick(mine);
+        if (nft) record('auction', await call(user, 'POST', '/auctions/create', { nftId: nft.nftId, reservePrice: amount(5_000), endsAt: soon(1_000 + random() * 4_000) }));
+      }],
+      [12, async (user) => {
+        const live = (await market.call('POST', '/auctions/', { body: { status: 'live', limit: 30 } })).body.items;
+        const auction = pick(live);
+        if (auction) {
+          const minimum = auction.highestBid === null ? auction.reservePrice : Math.ceil(auction.highestBid * 1.05) + 1;
+          record('bid', await call(user, 'POST', `/auctions/${auction.auctionId}/bids`, { amount: minimum + amount(2_000) }));
+        }
+      }],
+      [4, async (user) => {
+        const ended = (await market.call('POST', '/auctions/', { body: { status: 'ended', limit: 10 } })).body.items;
+        const auction = pick(ended);
+        if (auction) record('settle', await call(user, 'POST', `/auctions/${auction.auctionId}/settle`));
+      }],
+      [6, async (user) => {
+        const live = (await market.call('POST', '/presale/', { body: { status: 'live', limit: 20 } })).body.items;
+        const presale = pick(live);
+        if (presale) record('mint', await call(user, 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: amount(2) }));
+      }],
+    ];
+    const totalWeight = operations.reduce((s, [w]) => s + w, 0);
+    const chooseOperation = () => {
+      let roll = random() * totalWeight;
+      for (const [weight, run] of operations) if ((roll -= weight) < 0) return run;
+      return operations[0]![1];
+    };
+
+    let started = 0;
+    await Promise.all(Array.from({ length: workers }, async () => {
+      while (started < operationCount) {
+        started += 1;
+        await chooseOperation()(pick(users)!);
+      }
+    }));
+
+    // Let the jobs finish what time ran out on: ended auctions settle, expired offers release.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const { handler: settle } = await import('../../functions/handlers/jobs/settle-auctions.js');
+    const { handler: expire } = await import('../../functions/handlers/jobs/expire-offers.js');
+    for (let round = 0; round < 20; round++) {
+      const [settled, expired] = await Promise.all([settle(), expire()]);
+      if (settled.settled + settled.skipped + expired.expired + expired.skipped === 0) break;
+    }
+
+    const summary = [...outcomes.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
+    console.log(`workload (seed ${seed}): ${summary}`);
+    assert.deepEqual(serverErrors, []);
+    for (const kind of ['topup', 'list', 'buy', 'offer', 'accept', 'bid', 'settle', 'mint']) {
+      assert.ok([...outcomes.keys()].some((k) => k.startsWith(`${kind} 2`)), `some ${kind} succeeded: ${summary}`);
+    }
+    const audit = await auditTable(market.doc, market.tableName);
+    assert.deepEqual(audit.problems, []);
+    const open = await market.call('POST', '/auctions/', { body: { status: 'ended', limit: 100 } });
+    assert.ok(open.status === 200);
+  });
+});
