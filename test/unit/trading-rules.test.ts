@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bpsOf, saleDeltas, splitSale, platformAccountId } from '../../functions/domain/money.js';
+import {
+  acceptBid, assertCanAccept, assertCanPurchase, assertCanSell, minimumNextBid, type AuctionState, type PresaleState,
+} from '../../functions/domain/trading-rules.js';
+import { DomainError } from '../../functions/domain/errors.js';
+
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as DomainError).code;
+  }
+  return 'OK';
+};
+
+describe('money', () => {
+  it('splits a price into fee, royalty and proceeds that add up, rounding for the seller', () => {
+    assert.deepEqual(splitSale(10_000, 250, 500), { fee: 250, royalty: 500, proceeds: 9_250 });
+    assert.deepEqual(splitSale(99, 250, 500), { fee: 2, royalty: 4, proceeds: 93 });
+    const huge = Number.MAX_SAFE_INTEGER;
+    const split = splitSale(huge, 250, 1_000);
+    assert.equal(split.fee + split.royalty + split.proceeds, huge);
+    assert.equal(bpsOf(huge, 10_000), huge);
+  });
+
+  it('merges deltas when the creator is also the seller, and pays from held funds for offers', () => {
+    const { deltas } = saleDeltas({ price: 1_000, buyer: 'b', seller: 's', creator: 's', feeBps: 100, royaltyBps: 200, paidFrom: 'held' });
+    assert.deepEqual(Object.fromEntries(deltas), {
+      b: { balance: 0, held: -1_000 }, s: { balance: 990, held: 0 }, [platformAccountId]: { balance: 10, held: 0 },
+    });
+    const total = [...deltas.values()].reduce((sum, d) => sum + d.balance + d.held, 0);
+    assert.equal(total, 0, 'a sale creates and destroys no money');
+  });
+});
+
+describe('selling rules', () => {
+  const nft = { nftId: 'n', collectionId: 'c', owner: 'alice', listingId: null, auctionId: null };
+  it('lets only the owner sell an NFT that is in no listing or auction', () => {
+    assert.equal(code(() => assertCanSell(nft, 'alice')), 'OK');
+    assert.equal(code(() => assertCanSell(nft, 'bob')), 'NOT_OWNER');
+    assert.equal(code(() => assertCanSell({ ...nft, listingId: 'l' }, 'alice')), 'NFT_UNAVAILABLE');
+    assert.equal(code(() => assertCanSell(null, 'alice')), 'NFT_NOT_FOUND');
+  });
+
+  it('accepts an offer only by the owner, while open, unexpired and unlisted', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const offer = { offerId: 'o', buyer: 'bob', nftId: 'n', collectionId: 'c', amount: 5, status: 'open', expiresAt: '2026-02-01T00:00:00.000Z' };
+    assert.equal(code(() => assertCanAccept(offer, nft, 'alice', now)), 'OK');
+    assert.equal(code(() => assertCanAccept(offer, nft, 'carol', now)), 'NOT_OWNER');
+    assert.equal(code(() => assertCanAccept({ ...offer, expiresAt: '2025-12-31T00:00:00.000Z' }, nft, 'alice', now)), 'OFFER_NOT_OPEN');
+    assert.equal(code(() => assertCanAccept({ ...offer, status: 'cancelled' }, nft, 'alice', now)), 'OFFER_NOT_OPEN');
+    assert.equal(code(() => assertCanAccept({ ...offer, nftId: null, collectionId: 'other' }, nft, 'alice', now)), 'WRONG_COLLECTION');
+    assert.equal(code(() => assertCanAccept(offer, { ...nft, auctionId: 'a' }, 'alice', now)), 'NFT_UNAVAILABLE');
+  });
+});
+
+describe('auction rules', () => {
+  const auction: AuctionState = {
+    auctionId: 'a', seller: 'alice', reservePrice: 1_000, highestBid: null, highestBidder: null, minIncrementBps: 500,
+    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-01-01T01:00:00.000Z', settledAt: null,
+  };
+  it('asks for the reserve first, then the top bid plus the increment (at least 1)', () => {
+    assert.equal(minimumNextBid(auction), 1_000);
+    assert.equal(minimumNextBid({ ...auction, highestBid: 2_000 }), 2_100);
+    assert.equal(minimumNextBid({ ...auction, highestBid: 10, minIncrementBps: 1 }), 11);
+  });
+
+  it('extends the end when a bid lands inside the anti-sniping window, and only then', () => {
+    const early = acceptBid(auction, 'bob', 1_000, new Date('2026-01-01T00:10:00Z'), 300);
+    assert.equal(early.endsAt, auction.endsAt);
+    const late = acceptBid(auction, 'bob', 1_000, new Date('2026-01-01T00:58:00Z'), 300);
+    assert.equal(late.endsAt, '2026-01-01T01:03:00.000Z');
+  });
+
+  it('refuses bids outside the window, by the seller, by the top bidder, or too low', () => {
+    const live = new Date('2026-01-01T00:30:00Z');
+    assert.equal(code(() => acceptBid(auction, 'bob', 1_000, new Date('2026-01-01T01:00:00Z'), 300)), 'AUCTION_NOT_LIVE');
+    assert.equal(code(() => acceptBid(auction, 'alice', 1_000, live, 300)), 'OWN_AUCTION');
+    assert.equal(code(() => acceptBid({ ...auction, highestBid: 1_000, highestBidder: 'bob' }, 'bob', 5_000, live, 300)), 'ALREADY_HIGHEST_BIDDER');
+    assert.equal(code(() => acceptBid(auction, 'bob', 999, live, 300)), 'BID_TOO_LOW');
+  });
+});
+
+describe('presale rules', () => {
+  const presale: PresaleState = {
+    presaleId: 'p', collectionId: 'c', creator: 'alice', price: 10, supply: 5, sold: 3, perWalletLimit: 2,
+    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-01-02T00:00:00.000Z', allowlist: null,
+  };
+  const during = new Date('2026-01-01T12:00:00Z');
+  it('enforces the window, the allowlist, the wallet limit and the supply', () => {
+    assert.equal(code(() => assertCanPurchase(presale, 'bob', 2, 0, during)), 'OK');
+    assert.equal(code(() => assertCanPurchase(presale, 'bob', 1, 0, new Date('2026-01-02T00:00:00Z'))), 'PRESALE_NOT_LIVE');
+    assert.equal(code(() => assertCanPurchase({ ...presale, allowlist: ['carol'] }, 'bob', 1, 0, during)), 'NOT_ALLOWLISTED');
+    assert.equal(code(() => assertCanPurchase(presale, 'bob', 1, 2, during)), 'WALLET_LIMIT');
+    assert.equal(code(() => assertCanPurchase({ ...presale, sold: 4 }, 'bob', 2, 0, during)), 'SOLD_OUT');
+  });
+});
