@@ -210,6 +210,21 @@ describe('offers', () => {
     assert.deepEqual([(await account('offerer')).balance, (await account('offerer')).held], [3_000, 0]);
   });
 
+  it('are created once per Idempotency-Key, however often and however concurrently retried', async () => {
+    const { nftId } = await mintFresh('idem-owner');
+    await topUp('idem-offerer', 1_000);
+    const body = { nftId, amount: 300, expiresAt: inFuture(60_000) };
+    const headers = { 'idempotency-key': 'offer-once' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call('idem-offerer', 'POST', '/offers', body, headers)));
+    assert.ok(answers.every((a) => a.status === 201), JSON.stringify(answers.map((a) => a.body)));
+    assert.equal(new Set(answers.map((a) => a.body.offerId)).size, 1);
+    assert.deepEqual([(await account('idem-offerer')).balance, (await account('idem-offerer')).held], [700, 300]);
+    const changed = await call('idem-offerer', 'POST', '/offers', { ...body, amount: 400 }, headers);
+    assert.deepEqual([changed.status, changed.body.error.code], [422, 'IDEMPOTENCY_KEY_REUSED']);
+    const bad = await call('idem-offerer', 'POST', '/offers', body, { 'idempotency-key': 'x'.repeat(200) });
+    assert.equal(bad.body.error.code, 'INVALID_IDEMPOTENCY_KEY');
+  });
+
   it('sells to the offer on accept, from the held funds', async () => {
     const { nftId, collectionId } = await mintFresh('accept-owner');
     await topUp('accept-buyer', 4_000);

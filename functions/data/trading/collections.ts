@@ -3,26 +3,28 @@ import { tableName } from '../client.js';
 import { items } from '../items.js';
 import { keys } from '../keys.js';
 import { toCollection } from '../market-repository.js';
-import { transact } from '../transactions.js';
+import { transact, withOptimisticRetry } from '../transactions.js';
 import { createdBefore } from './created-before.js';
 
 export async function createCollection(
   creator: string, request: { name: string; image: string; royaltyBps: number }, collectionId: string, requestHash: string, now: Date,
 ): Promise<Collection> {
-  const earlier = await createdBefore(keys.collection(collectionId), requestHash, toCollection);
-  if (earlier) return earlier;
-  const collection: Collection = {
-    collectionId, name: request.name, image: request.image, creator, royaltyBps: request.royaltyBps,
-    stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0 },
-  };
-  await transact([{
-    item: {
-      Put: {
-        TableName: tableName(),
-        Item: { ...items.collection({ ...collection, createdAt: now.toISOString(), floorListingId: null }), requestHash },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  return withOptimisticRetry(async () => {
+    const earlier = await createdBefore(keys.collection(collectionId), requestHash, toCollection);
+    if (earlier) return earlier;
+    const collection: Collection = {
+      collectionId, name: request.name, image: request.image, creator, royaltyBps: request.royaltyBps,
+      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0 },
+    };
+    await transact([{
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...items.collection({ ...collection, createdAt: now.toISOString(), floorListingId: null }), requestHash },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
       },
-    },
-  }]);
-  return collection;
+    }]);
+    return collection;
+  });
 }

@@ -43,6 +43,14 @@ export async function createOffer(
   request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
   offerId: string, requestHash: string, now: Date, config: TradingConfig,
 ): Promise<Offer> {
+  return withOptimisticRetry(() => createOfferOnce(buyer, request, offerId, requestHash, now, config));
+}
+
+async function createOfferOnce(
+  buyer: string,
+  request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
+  offerId: string, requestHash: string, now: Date, config: TradingConfig,
+): Promise<Offer> {
   const at = now.toISOString();
   const earlier = await createdBefore(keys.offer(offerId), requestHash, (item) => toOffer(item, at));
   if (earlier) return earlier;
@@ -76,13 +84,15 @@ function release(offer: OfferRecord): AccountDeltas {
 }
 
 export async function cancelOffer(caller: string, offerId: string, now: Date): Promise<{ offerId: string; status: 'cancelled' }> {
-  const offer = await readOffer(offerId);
-  if (!offer) throw tradingErrors.offerNotFound();
-  if (offer.buyer !== caller) throw tradingErrors.notBuyer();
-  if (offer.status !== 'open') throw tradingErrors.offerNotOpen();
-  const at = now.toISOString();
-  await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at)]);
-  return { offerId, status: 'cancelled' };
+  return withOptimisticRetry(async () => {
+    const offer = await readOffer(offerId);
+    if (!offer) throw tradingErrors.offerNotFound();
+    if (offer.buyer !== caller) throw tradingErrors.notBuyer();
+    if (offer.status !== 'open') throw tradingErrors.offerNotOpen();
+    const at = now.toISOString();
+    await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at)]);
+    return { offerId, status: 'cancelled' as const };
+  });
 }
 
 /** The NFT's owner sells it for the held amount: offer closes, NFT moves, money moves, all at once. */

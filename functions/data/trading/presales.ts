@@ -120,20 +120,22 @@ export async function createPresale(
   request: { collectionId: string; price: number; supply: number; perWalletLimit: number; startsAt: string; endsAt: string; allowlist?: string[] | undefined },
   presaleId: string, requestHash: string, now: Date,
 ): Promise<Presale> {
-  const at = now.toISOString();
-  const earlier = await createdBefore(keys.presale(presaleId), requestHash, (item) => toPresale(item, at));
-  if (earlier) return earlier;
-  const collection = await readCollection(request.collectionId);
-  if (!collection) throw tradingErrors.collectionNotFound();
-  if (collection.creator !== creator) throw tradingErrors.notCollectionCreator();
-  assertAuctionWindow(request.startsAt, request.endsAt, now);
-  const presale = {
-    presaleId, collectionId: request.collectionId, creator, name: `${collection.name} presale`, image: `https://images.example.com/presales/${presaleId}.png`,
-    price: request.price, supply: request.supply, sold: 0, perWalletLimit: request.perWalletLimit,
-    startsAt: request.startsAt, endsAt: request.endsAt, ...(request.allowlist ? { allowlist: request.allowlist } : {}),
-  };
-  await transact([
-    { item: { Put: { TableName: tableName(), Item: { ...items.presale(presale), requestHash, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' } } },
-  ]);
-  return toPresale(presale, at);
+  return withOptimisticRetry(async () => {
+    const at = now.toISOString();
+    const earlier = await createdBefore(keys.presale(presaleId), requestHash, (item) => toPresale(item, at));
+    if (earlier) return earlier;
+    const collection = await readCollection(request.collectionId);
+    if (!collection) throw tradingErrors.collectionNotFound();
+    if (collection.creator !== creator) throw tradingErrors.notCollectionCreator();
+    assertAuctionWindow(request.startsAt, request.endsAt, now);
+    const presale = {
+      presaleId, collectionId: request.collectionId, creator, name: `${collection.name} presale`, image: `https://images.example.com/presales/${presaleId}.png`,
+      price: request.price, supply: request.supply, sold: 0, perWalletLimit: request.perWalletLimit,
+      startsAt: request.startsAt, endsAt: request.endsAt, ...(request.allowlist ? { allowlist: request.allowlist } : {}),
+    };
+    await transact([
+      { item: { Put: { TableName: tableName(), Item: { ...items.presale(presale), requestHash, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+    ]);
+    return toPresale(presale, at);
+  });
 }
