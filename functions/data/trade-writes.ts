@@ -131,6 +131,40 @@ export function collectionChange(collectionId: string, change: CollectionChange)
   };
 }
 
+/**
+ * Closes an open item (a listing, an offer): a new status, a closing time and any extra fields, its
+ * sparse index keys removed, on condition that it is still open.
+ */
+export function closeOpenItem(close: {
+  key: { pk: string; sk: string };
+  openStatus: string;
+  status: string;
+  now: string;
+  removeAttributes: string[];
+  extra?: Record<string, unknown>;
+  condition?: { expression: string; values: Record<string, unknown> };
+  onConditionFailed: () => Error;
+}): GuardedWrite {
+  const extra = close.extra ?? {};
+  const sets = ['#status = :status', 'closedAt = :now', ...Object.keys(extra).map((name) => `${name} = :${name}`)];
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: close.key,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${close.removeAttributes.join(', ')}`,
+        ConditionExpression: `#status = :open${close.condition ? ` AND ${close.condition.expression}` : ''}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': close.status, ':now': close.now, ':open': close.openStatus, ...close.condition?.values,
+          ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [`:${name}`, value])),
+        },
+      },
+    },
+    onConditionFailed: close.onConditionFailed,
+  };
+}
+
 export function putPriceEntry(listing: { collectionId: string; price: number; listingId: string }): GuardedWrite {
   return { item: { Put: { TableName: tableName(), Item: items.priceEntry(listing) } } };
 }

@@ -9,13 +9,13 @@ import { keys } from '../keys.js';
 import { toListing } from '../market-repository.js';
 import { cheapestListingExcept, readCollection, readHolderCounts, readListing, readNft, type CollectionRecord, type ListingRecord } from '../trade-reads.js';
 import {
-  accountChanges, activity, collectionChange, deletePriceEntry, holderChange, putPriceEntry, type Floor,
+  accountChanges, activity, closeOpenItem, collectionChange, deletePriceEntry, holderChange, putPriceEntry, type Floor,
 } from '../trade-writes.js';
 import { transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
 import { createdBefore } from './created-before.js';
 import { releaseNft, reserveNft, transferNft } from './nft-transfer.js';
 
-const listingIndexAttributes = 'gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk';
+const listingIndexAttributes = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'];
 
 /** The floor once `listing` leaves the market: unchanged unless it was the floor. */
 async function floorWithout(collection: CollectionRecord, listing: ListingRecord): Promise<Floor | null | undefined> {
@@ -24,23 +24,10 @@ async function floorWithout(collection: CollectionRecord, listing: ListingRecord
 }
 
 function closeListing(listing: ListingRecord, status: 'sold' | 'cancelled', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
-  const names = Object.keys(extra).map((name) => `${name} = :${name}`);
-  return {
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.listing(listing.listingId),
-        UpdateExpression: `SET #status = :status, closedAt = :now${names.length ? `, ${names.join(', ')}` : ''} REMOVE ${listingIndexAttributes}`,
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status, ':now': now, ':active': 'active',
-          ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [`:${name}`, value])),
-        },
-      },
-    },
-    onConditionFailed: tradingErrors.listingUnavailable,
-  };
+  return closeOpenItem({
+    key: keys.listing(listing.listingId), openStatus: 'active', status, now, extra,
+    removeAttributes: listingIndexAttributes, onConditionFailed: tradingErrors.listingUnavailable,
+  });
 }
 
 export async function createListing(

@@ -10,31 +10,20 @@ import { keys } from '../keys.js';
 import { toOffer } from '../offer-repository.js';
 import { queryPage } from '../paged-query.js';
 import { readCollection, readHolderCounts, readNft, readOffer, type OfferRecord } from '../trade-reads.js';
-import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
+import { accountChanges, activity, closeOpenItem, collectionChange, holderChange } from '../trade-writes.js';
 import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
 import { createdBefore } from './created-before.js';
 import { transferNft } from './nft-transfer.js';
 
 /** Closes an open offer: its status changes and it leaves the open-offers index, if it is still open. */
 function closeOffer(offer: OfferRecord, status: 'accepted' | 'cancelled' | 'expired', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
-  const names = Object.keys(extra).map((name) => `${name} = :${name}`);
-  const expiryCondition = status === 'expired' ? ' AND expiresAt <= :now' : status === 'accepted' ? ' AND expiresAt > :now' : '';
-  return {
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.offer(offer.offerId),
-        UpdateExpression: `SET #status = :status, closedAt = :now${names.length ? `, ${names.join(', ')}` : ''} REMOVE gsi5pk, gsi5sk`,
-        ConditionExpression: `#status = :open${expiryCondition}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status, ':now': now, ':open': 'open',
-          ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [`:${name}`, value])),
-        },
-      },
-    },
+  // Only an unexpired offer can be accepted; only an expired one can be swept.
+  const expiry = status === 'expired' ? 'expiresAt <= :now' : status === 'accepted' ? 'expiresAt > :now' : null;
+  return closeOpenItem({
+    key: keys.offer(offer.offerId), openStatus: 'open', status, now, extra, removeAttributes: ['gsi5pk', 'gsi5sk'],
+    ...(expiry ? { condition: { expression: expiry, values: {} } } : {}),
     onConditionFailed: tradingErrors.offerNotOpen,
-  };
+  });
 }
 
 /** An offer holds its amount: balance moves to held, in the transaction that records the offer. */
