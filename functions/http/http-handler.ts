@@ -28,14 +28,14 @@ function toResponse(result: Body | Reply, route: Route | undefined): HttpRespons
 function wrap(
   handlerName: string,
   auth: Route['auth'],
-  run: (event: APIGatewayProxyEventV2, userId: string | undefined) => Promise<Body | Reply>,
+  run: (event: APIGatewayProxyEventV2, userId: string | undefined, context: Context) => Promise<Body | Reply>,
 ) {
   const byRouteKey = routesOf(handlerName, auth);
-  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResponse> => {
+  const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> => {
     const route = byRouteKey.get(event.routeKey);
     try {
       const userId = auth === 'user' ? callerId(event) : undefined;
-      return toResponse(await run(event, userId), route);
+      return toResponse(await run(event, userId, context), route);
     } catch (error) {
       return errorResponse(error);
     }
@@ -44,14 +44,14 @@ function wrap(
 }
 
 /** A route anyone may call. */
-export function publicHandler(handlerName: string, run: (event: APIGatewayProxyEventV2) => Promise<Body | Reply>) {
-  return wrap(handlerName, 'public', (event) => run(event));
+export function publicHandler(handlerName: string, run: (event: APIGatewayProxyEventV2, context: Context) => Promise<Body | Reply>) {
+  return wrap(handlerName, 'public', (event, _userId, context) => run(event, context));
 }
 
 /** A route that needs a verified user; `userId` is the JWT subject, checked here whatever the authorizer did. */
 export function userHandler(
   handlerName: string,
-  run: (event: APIGatewayProxyEventV2, userId: string) => Promise<Body | Reply>,
+  run: (event: APIGatewayProxyEventV2, userId: string, context: Context) => Promise<Body | Reply>,
 ) {
-  return wrap(handlerName, 'user', (event, userId) => run(event, userId!));
+  return wrap(handlerName, 'user', (event, userId, context) => run(event, userId!, context));
 }

@@ -60,10 +60,15 @@ export async function placeBid(bidder: string, auctionId: string, amount: number
     if (!auction) throw tradingErrors.auctionNotFound();
     const { endsAt } = acceptBid(auction, bidder, amount, now, config.antiSnipingSeconds);
     const at = now.toISOString();
+    const extended = endsAt !== auction.endsAt;
     const endKeys = indexKeysFor.auction({ ...auction, endsAt });
     const values: Record<string, unknown> = {
-      ':amount': amount, ':bidder': bidder, ':endsAt': endsAt, ':one': 1,
-      ':gsi1sk': endKeys.gsi1sk, ':gsi3sk': endKeys.gsi3sk, ':gsi5sk': indexKeysFor.unsettledAuction({ auctionId, endsAt }).gsi5sk,
+      ':amount': amount, ':bidder': bidder, ':one': 1,
+      // The end moves only under anti-sniping; only then do its index keys change.
+      ...(extended ? {
+        ':endsAt': endsAt, ':gsi1sk': endKeys.gsi1sk, ':gsi3sk': endKeys.gsi3sk,
+        ':gsi5sk': indexKeysFor.unsettledAuction({ auctionId, endsAt }).gsi5sk,
+      } : {}),
     };
     const condition = auctionUnchanged(auction, values);
     const deltas = addDelta(new Map(), bidder, { balance: -amount, held: amount });
@@ -76,7 +81,7 @@ export async function placeBid(bidder: string, auctionId: string, amount: number
           Update: {
             TableName: tableName(),
             Key: keys.auction(auctionId),
-            UpdateExpression: 'SET highestBid = :amount, highestBidder = :bidder, endsAt = :endsAt, gsi1sk = :gsi1sk, gsi3sk = :gsi3sk, gsi5sk = :gsi5sk ADD bidCount :one',
+            UpdateExpression: `SET highestBid = :amount, highestBidder = :bidder${extended ? ', endsAt = :endsAt, gsi1sk = :gsi1sk, gsi3sk = :gsi3sk, gsi5sk = :gsi5sk' : ''} ADD bidCount :one`,
             ConditionExpression: condition,
             ExpressionAttributeValues: values,
           },

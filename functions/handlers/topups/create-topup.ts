@@ -20,23 +20,24 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   clientConfig: process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {},
 });
 
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: '[userId, idempotencyKey]',
+  payloadValidationJmesPath: 'amount',
+  expiresAfterSeconds: 24 * 60 * 60,
+});
+
 const creditOnce = makeIdempotent(
   async (request: { userId: string; idempotencyKey: string; amount: number }) => {
     // The top-up id comes from the key too: even if the idempotency record were lost, the credit is not repeated.
     const topupId = `top-${createHash('sha256').update(`${request.userId}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 24)}`;
     return creditTopup(request.userId, topupId, request.amount, new Date());
   },
-  {
-    persistenceStore,
-    config: new IdempotencyConfig({
-      eventKeyJmesPath: '[userId, idempotencyKey]',
-      payloadValidationJmesPath: 'amount',
-      expiresAfterSeconds: 24 * 60 * 60,
-    }),
-  },
+  { persistenceStore, config: idempotency },
 );
 
-export const handler = userHandler('topups/create-topup', async (event, userId) => {
+export const handler = userHandler('topups/create-topup', async (event, userId, context) => {
+  // An in-progress record lasts no longer than this invocation can, so a crashed attempt can be retried.
+  idempotency.registerLambdaContext(context);
   const key = idempotencyKey(event);
   if (key === undefined) {
     throw new ValidationError('Send an Idempotency-Key header so a retried top-up is credited once', undefined, 'IDEMPOTENCY_KEY_REQUIRED');
