@@ -3,7 +3,7 @@
  * sizes and import times measured are those of what is deployed. Plain data, no CDK imports.
  */
 export const bundling = {
-  /** Lambda runs nodejs22.x; the bundle also runs on Node 20 (this machine). */
+  /** Lambda runs nodejs24.x (lib/marketplace-function.ts); the bundle also runs on Node 20 (this machine). */
   target: 'node20',
   format: 'esm' as const,
   platform: 'node' as const,

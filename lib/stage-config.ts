@@ -13,15 +13,62 @@ export interface Throttle {
   burstLimit: number;
 }
 
+/** The retention periods CloudWatch Logs accepts (aws-logs RetentionDays has the same numbers). */
+export type LogRetentionDays = 1 | 3 | 5 | 7 | 14 | 30 | 60 | 90 | 120 | 150 | 180 | 365 | 400 | 545 | 731 | 1096 | 1827;
+
+export interface AlarmThresholds {
+  /** API 5xx answers as a percentage of requests, per minute (only counted above `minRequestsForRate`). */
+  api5xxRatePercent: number;
+  /** Below this many requests a minute the 5xx rate is not judged (one error in three requests is noise). */
+  minRequestsForRate: number;
+  /** API Gateway p99 latency in milliseconds (stage-wide, per minute). */
+  apiP99LatencyMs: number;
+  /** Lambda errors (crashes and timeouts, not 4xx/5xx answers) per function per 5 minutes. */
+  lambdaErrorsPer5Min: number;
+  /** Lambda throttles per function per 5 minutes. */
+  lambdaThrottlesPer5Min: number;
+  /** DynamoDB throttle events (table and indexes, reads or writes) per 5 minutes. */
+  dynamoThrottlesPer5Min: number;
+}
+
 export interface StageConfig {
   stage: StageName;
+  /**
+   * The whole stack deploys to us-east-1: the CloudFront-scoped WAF web ACL can only live there, and one
+   * stack per stage keeps a deploy to one command with no cross-region plumbing (docs/deploy.md).
+   */
+  region: 'us-east-1';
   /** API Gateway stage default, and per-route overrides by throttle class. */
   throttle: { default: Throttle; classes: Record<ThrottleClass, Throttle> };
+  /** What CloudFormation does with the table, user pool and log groups when the stack or resource goes. */
+  removalPolicy: 'destroy' | 'retain';
+  /** DynamoDB and Cognito deletion protection. */
+  deletionProtection: boolean;
+  /** CloudFormation termination protection on the stack. */
+  terminationProtection: boolean;
+  logRetentionDays: LogRetentionDays;
+  /** POWERTOOLS_LOG_LEVEL of every function. */
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  lambda: { memoryMb: number; timeoutSeconds: number };
+  /**
+   * Reserved concurrency only where it protects DynamoDB: the settlement job writes in bulk and must not
+   * overlap itself. Route functions are bounded by the API throttles instead; reserving for each of them
+   * would carve the account's concurrency pool into slices and fail deploys in accounts near the limit.
+   */
+  reservedConcurrency: { jobs: number };
+  waf: {
+    /** Requests one IP may make in a 5-minute window before the WAF answers 429. */
+    rateLimitPer5MinPerIp: number;
+  };
+  /** CloudFront price class: which edge locations serve the stage. */
+  priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  alarms: AlarmThresholds;
 }
 
 export const stageConfigs: Record<StageName, StageConfig> = {
   staging: {
     stage: 'staging',
+    region: 'us-east-1',
     throttle: {
       default: { rateLimit: 2_000, burstLimit: 1_000 },
       classes: {
@@ -30,9 +77,28 @@ export const stageConfigs: Record<StageName, StageConfig> = {
         'user-write': { rateLimit: 200, burstLimit: 100 },
       },
     },
+    removalPolicy: 'destroy',
+    deletionProtection: false,
+    terminationProtection: false,
+    logRetentionDays: 14,
+    logLevel: 'DEBUG',
+    lambda: { memoryMb: 1024, timeoutSeconds: 10 },
+    reservedConcurrency: { jobs: 1 },
+    // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
+    waf: { rateLimitPer5MinPerIp: 3_000 },
+    priceClass: 'PriceClass_100',
+    alarms: {
+      api5xxRatePercent: 5,
+      minRequestsForRate: 20,
+      apiP99LatencyMs: 2_000,
+      lambdaErrorsPer5Min: 10,
+      lambdaThrottlesPer5Min: 10,
+      dynamoThrottlesPer5Min: 50,
+    },
   },
   prod: {
     stage: 'prod',
+    region: 'us-east-1',
     throttle: {
       default: { rateLimit: 8_000, burstLimit: 4_000 },
       classes: {
@@ -40,6 +106,24 @@ export const stageConfigs: Record<StageName, StageConfig> = {
         'user-read': { rateLimit: 4_000, burstLimit: 2_000 },
         'user-write': { rateLimit: 1_000, burstLimit: 500 },
       },
+    },
+    removalPolicy: 'retain',
+    deletionProtection: true,
+    terminationProtection: true,
+    logRetentionDays: 90,
+    logLevel: 'INFO',
+    lambda: { memoryMb: 1024, timeoutSeconds: 10 },
+    reservedConcurrency: { jobs: 1 },
+    // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
+    waf: { rateLimitPer5MinPerIp: 10_000 },
+    priceClass: 'PriceClass_All',
+    alarms: {
+      api5xxRatePercent: 1,
+      minRequestsForRate: 100,
+      apiP99LatencyMs: 1_000,
+      lambdaErrorsPer5Min: 5,
+      lambdaThrottlesPer5Min: 1,
+      dynamoThrottlesPer5Min: 10,
     },
   },
 };

@@ -1,0 +1,136 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { fiveMinutes, type MonitoredResources, oneMinute, tableAndIndexMetrics } from './monitored-resources.js';
+import type { AlarmThresholds } from './stage-config.js';
+
+/** Alarms on the API, every function and the table, all notifying one SNS topic. */
+export class MarketplaceAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: { resources: MonitoredResources; thresholds: AlarmThresholds }) {
+    super(scope, id);
+    const { resources, thresholds } = props;
+    const stack = Stack.of(this);
+
+    this.topic = new Topic(this, 'Topic', { displayName: `${stack.stackName} alarms`, enforceSSL: true });
+    // With a topic policy in place (enforceSSL adds one), CloudWatch needs an explicit right to publish.
+    this.topic.addToResourcePolicy(new PolicyStatement({
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      },
+    }));
+    Validations.of(this.topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason: 'Alarm notifications carry metric names and thresholds, no user data. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key would add a key policy and cost for nothing to protect.',
+    });
+
+    const { stage } = resources;
+    const requests = stage.metricCount({ period: oneMinute, statistic: 'Sum' });
+    const serverErrors = stage.metricServerError({ period: oneMinute, statistic: 'Sum' });
+    this.add('Api5xxRate', {
+      metric: new MathExpression({
+        expression: `IF(requests >= ${thresholds.minRequestsForRate}, 100 * errors / requests, 0)`,
+        usingMetrics: { requests, errors: serverErrors },
+        period: oneMinute,
+        label: 'API 5xx %',
+      }),
+      threshold: thresholds.api5xxRatePercent,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description: `More than ${thresholds.api5xxRatePercent}% of API requests answered 5xx in 3 of 5 minutes`,
+    });
+    this.add('ApiP99Latency', {
+      metric: stage.metricLatency({ period: oneMinute, statistic: 'p99' }),
+      threshold: thresholds.apiP99LatencyMs,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description: `API p99 latency above ${thresholds.apiP99LatencyMs} ms in 3 of 5 minutes`,
+    });
+
+    // One alarm per group of up to ten functions (a CloudWatch alarm reads at most ten metrics): MAX over
+    // the group fires when any one function passes the per-function threshold. A per-function alarm pair
+    // would add two resources per route, and CloudFormation caps a stack at 500 resources.
+    chunks(resources.functions, maxAlarmMetrics).forEach((group, i) => {
+      const ids = group.map(({ id: functionId }) => functionId).join(', ');
+      this.add(`LambdaErrors${i + 1}`, {
+        metric: combine('MAX', group.map(({ id: functionId, function: fn }) =>
+          fn.metricErrors({ period: fiveMinutes, statistic: 'Sum', label: functionId })), 'Lambda errors (worst function)'),
+        threshold: thresholds.lambdaErrorsPer5Min,
+        evaluationPeriods: 1,
+        description: `A function had ${thresholds.lambdaErrorsPer5Min}+ invocation errors (crashes, timeouts) in 5 minutes; one of: ${ids}`,
+      });
+      this.add(`LambdaThrottles${i + 1}`, {
+        metric: combine('MAX', group.map(({ id: functionId, function: fn }) =>
+          fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum', label: functionId })), 'Lambda throttles (worst function)'),
+        threshold: thresholds.lambdaThrottlesPer5Min,
+        evaluationPeriods: 1,
+        description: `A function had ${thresholds.lambdaThrottlesPer5Min}+ throttled invocations in 5 minutes (concurrency limit); one of: ${ids}`,
+      });
+    });
+
+    for (const kind of ['Read', 'Write'] as const) {
+      const metrics = tableAndIndexMetrics(resources.table, `${kind}ThrottleEvents`, { period: fiveMinutes, statistic: 'Sum' });
+      this.add(`DynamoDb${kind}Throttles`, {
+        metric: combine('SUM', metrics, `DynamoDB ${kind.toLowerCase()} throttle events`),
+        threshold: thresholds.dynamoThrottlesPer5Min,
+        evaluationPeriods: 1,
+        description: `${thresholds.dynamoThrottlesPer5Min}+ DynamoDB ${kind.toLowerCase()} throttle events (table and indexes) in 5 minutes`,
+      });
+    }
+  }
+
+  private add(id: string, props: { metric: IMetric; threshold: number; evaluationPeriods: number; datapointsToAlarm?: number; description: string }) {
+    const alarm = new Alarm(this, id, {
+      alarmName: `${Stack.of(this).stackName}-${id}`,
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods,
+      datapointsToAlarm: props.datapointsToAlarm,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is not an outage: the API and functions publish nothing when idle.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}
+
+const maxAlarmMetrics = 10;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/**
+ * One time series from several: SUM or MAX of whatever series have a value at each time (`a + b` would
+ * drop a period missing from either).
+ */
+function combine(fn: 'SUM' | 'MAX', metrics: IMetric[], label: string): MathExpression {
+  if (metrics.length > maxAlarmMetrics) throw new Error(`An alarm can read at most ${maxAlarmMetrics} metrics, not ${metrics.length}`);
+  const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
+  return new MathExpression({
+    expression: `${fn}([${Object.keys(usingMetrics).join(', ')}])`,
+    usingMetrics,
+    period: fiveMinutes,
+    label,
+  });
+}

@@ -1,0 +1,89 @@
+import { Stack } from 'aws-cdk-lib';
+import { Dashboard, GraphWidget, Metric, TextWidget, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { type MonitoredResources, oneMinute, routeMetric, tableAndIndexMetrics } from './monitored-resources.js';
+
+const width = 12;
+const height = 6;
+
+/** One dashboard per stage: edge, API (overall and per route), Lambda, DynamoDB. */
+export class MarketplaceDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: { resources: MonitoredResources }) {
+    super(scope, id);
+    const { resources } = props;
+    const { stage, distribution, table } = resources;
+    const perMinute = { period: oneMinute };
+
+    const graph = (title: string, left: Metric[], right: Metric[] = [], stacked = false): IWidget =>
+      new GraphWidget({ title, left, right, width, height, stacked });
+
+    const functionMetric = (metricName: string, statistic: string) =>
+      resources.functions.map(({ id: functionId, function: fn }) =>
+        fn.metric(metricName, { ...perMinute, statistic, label: functionId }));
+
+    const accountLambda = (metricName: string) =>
+      new Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Maximum', label: `account ${metricName}`, ...perMinute });
+
+    const waf = (metricName: string) => new Metric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      dimensionsMap: { WebACL: resources.webAclMetricName, Rule: 'ALL' },
+      statistic: 'Sum',
+      label: metricName,
+      ...perMinute,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: Stack.of(this).stackName,
+      widgets: [
+        [new TextWidget({ markdown: `# ${Stack.of(this).stackName}\nEdge → API → Lambda → DynamoDB, one-minute periods.`, width: 24, height: 1 })],
+        [
+          graph('CloudFront requests and error rates (%)',
+            [distribution.metricRequests({ ...perMinute, statistic: 'Sum' })],
+            [distribution.metric4xxErrorRate(perMinute), distribution.metric5xxErrorRate(perMinute)]),
+          graph('CloudFront cache hit rate (%) and WAF',
+            [distribution.metricCacheHitRate(perMinute)],
+            [waf('AllowedRequests'), waf('BlockedRequests')]),
+        ],
+        [
+          graph('API requests, 4xx, 5xx',
+            [stage.metricCount({ ...perMinute, statistic: 'Sum' })],
+            [stage.metricClientError({ ...perMinute, statistic: 'Sum' }), stage.metricServerError({ ...perMinute, statistic: 'Sum' })]),
+          graph('API latency (ms): p50, p99, integration p99',
+            [
+              stage.metricLatency({ ...perMinute, statistic: 'p50', label: 'p50' }),
+              stage.metricLatency({ ...perMinute, statistic: 'p99', label: 'p99' }),
+              stage.metricIntegrationLatency({ ...perMinute, statistic: 'p99', label: 'integration p99' }),
+            ]),
+        ],
+        [
+          graph('p50 latency by route (ms)', resources.routes.map((route) => routeMetric(resources, route, 'Latency', { ...perMinute, statistic: 'p50' }))),
+          graph('p99 latency by route (ms)', resources.routes.map((route) => routeMetric(resources, route, 'Latency', { ...perMinute, statistic: 'p99' }))),
+        ],
+        [
+          graph('Requests by route', resources.routes.map((route) => routeMetric(resources, route, 'Count', { ...perMinute, statistic: 'Sum' })), [], true),
+          graph('5xx by route', resources.routes.map((route) => routeMetric(resources, route, '5xx', { ...perMinute, statistic: 'Sum' })), [], true),
+        ],
+        [
+          graph('Lambda concurrency by function (max)', functionMetric('ConcurrentExecutions', 'Maximum'),
+            [accountLambda('ConcurrentExecutions'), accountLambda('UnreservedConcurrentExecutions')]),
+          graph('Lambda throttles and errors by function', functionMetric('Throttles', 'Sum'), functionMetric('Errors', 'Sum')),
+        ],
+        [
+          graph('Lambda duration p99 by function (ms)', functionMetric('Duration', 'p99')),
+          graph('Lambda invocations by function', functionMetric('Invocations', 'Sum'), [], true),
+        ],
+        [
+          graph('DynamoDB consumed capacity (units per minute)',
+            tableAndIndexMetrics(table, 'ConsumedReadCapacityUnits', { ...perMinute, statistic: 'Sum' }),
+            tableAndIndexMetrics(table, 'ConsumedWriteCapacityUnits', { ...perMinute, statistic: 'Sum' })),
+          graph('DynamoDB throttle events',
+            tableAndIndexMetrics(table, 'ReadThrottleEvents', { ...perMinute, statistic: 'Sum' }),
+            tableAndIndexMetrics(table, 'WriteThrottleEvents', { ...perMinute, statistic: 'Sum' })),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  type BehaviorOptions,
+  CachedMethods,
+  CacheHeaderBehavior,
+  CachePolicy,
+  CacheQueryStringBehavior,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestHeaderBehavior,
+  OriginRequestPolicy,
+  OriginSslPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { Route } from '../functions/routes.js';
+import { projectPath } from './project-paths.js';
+import type { StageConfig } from './stage-config.js';
+import { MarketplaceWebAcl } from './marketplace-web-acl.js';
+
+export const stripTrailingSlashSource = projectPath('lib/edge/strip-trailing-slash.js');
+
+/** CloudFront's default quota of cache behaviours per distribution. */
+const maxBehaviours = 25;
+
+type CacheableRoute = Route & { cache: NonNullable<Route['cache']> };
+
+export const cacheableRoutes = (routes: readonly Route[]): CacheableRoute[] =>
+  routes.filter((route): route is CacheableRoute => route.method === 'GET' && route.cache !== null);
+
+/**
+ * The path patterns of a cacheable route. CloudFront picks a behaviour by the path as the viewer sent it,
+ * before the viewer-request function strips the slash, so `/market/` needs its own pattern to be cached.
+ */
+export const behaviourPatterns = (route: Route): string[] => [route.path, `${route.path}/`];
+
+/**
+ * Request headers the handlers read besides Authorization (content type of a body, the idempotency key of
+ * a create). Behaviours that cache forward only these and the cache key, so a POST sharing a cached GET's
+ * path still gets them. test/stack/edge.test.ts checks the handlers read no other header.
+ */
+export const forwardedHeaders = ['content-type', 'idempotency-key'] as const;
+
+/** A cached path also used by a user route (POST /market/collections): Authorization must reach the API. */
+export const sharesPathWithUserRoute = (route: Route, routes: readonly Route[]) =>
+  routes.some((other) => other.path === route.path && other.auth === 'user');
+
+export interface MarketplaceEdgeProps {
+  config: StageConfig;
+  routes: readonly Route[];
+  /** The execute-api host name of the HTTP API. */
+  apiDomain: string;
+}
+
+/** CloudFront in front of the API: cached GET twins, everything else passed through, WAF attached. */
+export class MarketplaceEdge extends Construct {
+  readonly distribution: Distribution;
+  readonly webAcl: MarketplaceWebAcl;
+  readonly logBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: MarketplaceEdgeProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.webAcl = new MarketplaceWebAcl(this, 'Waf', { config });
+
+    const stripTrailingSlash = new CloudFrontFunction(this, 'StripTrailingSlash', {
+      code: FunctionCode.fromFile({ filePath: stripTrailingSlashSource }),
+      runtime: FunctionRuntime.JS_2_0,
+      comment: 'Strips trailing slashes: /market/ -> /market',
+    });
+    const functionAssociations = [{ function: stripTrailingSlash, eventType: FunctionEventType.VIEWER_REQUEST }];
+
+    const origin = new HttpOrigin(props.apiDomain, {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+    });
+
+    // Cached behaviours also carry the other methods on the same path (POST /market, not cached: only GET
+    // and HEAD are). The API sees the cache key's query strings and the forwarded headers, nothing else, so
+    // an answer cannot depend on a parameter the cache does not key on.
+    const cachedOriginRequest = new OriginRequestPolicy(this, 'CachedRouteOriginRequest', {
+      comment: 'Cached routes: the headers handlers read, besides the cache key',
+      headerBehavior: OriginRequestHeaderBehavior.allowList(...forwardedHeaders),
+    });
+
+    const cacheable = cacheableRoutes(props.routes);
+    const additionalBehaviors: Record<string, BehaviorOptions> = {};
+    for (const route of cacheable) {
+      if (route.auth !== 'public') throw new Error(`${route.id}: only public routes may be cached at the edge`);
+      const cachePolicy = new CachePolicy(this, `${route.id}Cache`, {
+        comment: `${route.method} ${route.path}: keyed on ${route.cache.queryKeys.join(', ') || 'the path'}`,
+        defaultTtl: Duration.seconds(route.cache.maxAgeSeconds),
+        minTtl: Duration.seconds(0),
+        maxTtl: Duration.seconds(route.cache.maxAgeSeconds),
+        queryStringBehavior: route.cache.queryKeys.length > 0
+          ? CacheQueryStringBehavior.allowList(...route.cache.queryKeys)
+          : CacheQueryStringBehavior.none(),
+        // CloudFront forwards Authorization only as part of the cache key. Anonymous GETs still share one
+        // entry; a GET that sends a token gets its own (the answer is public either way).
+        headerBehavior: sharesPathWithUserRoute(route, props.routes)
+          ? CacheHeaderBehavior.allowList('authorization')
+          : CacheHeaderBehavior.none(),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      });
+      for (const pattern of behaviourPatterns(route)) {
+        additionalBehaviors[pattern] = {
+          origin,
+          cachePolicy,
+          originRequestPolicy: cachedOriginRequest,
+          responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          cachedMethods: CachedMethods.CACHE_GET_HEAD,
+          compress: true,
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          functionAssociations,
+        };
+      }
+    }
+    if (Object.keys(additionalBehaviors).length > maxBehaviours) {
+      throw new Error(`${Object.keys(additionalBehaviors).length} cache behaviours exceed CloudFront's quota of ${maxBehaviours}`);
+    }
+
+    this.logBucket = new Bucket(this, 'AccessLogBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logs are delivered with an ACL.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(config.logRetentionDays) }],
+      // Kept in every stage: deleting a stack must not fail on a bucket that still holds logs; they expire.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the destination of the CloudFront access logs; logging access to the log bucket itself would only log the log delivery.',
+    });
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: `NFT marketplace API (${config.stage})`,
+      defaultBehavior: {
+        origin,
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        // Everything but Host (the origin needs its own), so Authorization, the body's content type and
+        // every query parameter reach the API.
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        compress: true,
+        functionAssociations,
+      },
+      additionalBehaviors,
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      // The config holds CloudFront's own names, which are the enum's values.
+      priceClass: config.priceClass as PriceClass,
+      webAclId: this.webAcl.webAcl.attrArn,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      publishAdditionalMetrics: true,
+    });
+
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'The marketplace serves buyers worldwide; there is no country it must refuse.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'The distribution uses the default *.cloudfront.net certificate until a custom domain is added; with it CloudFront cannot be given a minimum viewer TLS policy. Adding a domain and ACM certificate (TLSv1.2_2021) removes this.',
+      },
+    );
+  }
+}

@@ -1,0 +1,98 @@
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { bundling, handlerEntry } from './bundling.js';
+import { projectPath, projectRoot } from './project-paths.js';
+import type { StageConfig } from './stage-config.js';
+
+/** Newest Node.js Lambda runtime in the installed aws-cdk-lib; the bundles target node20 and run on it. */
+export const lambdaRuntime = Runtime.NODEJS_24_X;
+export const serviceName = 'marketplace';
+
+export interface MarketplaceFunctionProps {
+  /** Handler module under functions/handlers/, without extension. */
+  handler: string;
+  /** 'read' gets read-only table access. */
+  access: 'read' | 'write';
+  description: string;
+  table: ITable;
+  config: StageConfig;
+  timeout?: Duration;
+  reservedConcurrentExecutions?: number;
+}
+
+/**
+ * Every Lambda of the marketplace: the defaults are set here once (runtime, architecture, bundling,
+ * environment, log group) so a route or job only says which handler it runs and what it may do.
+ */
+export class MarketplaceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: MarketplaceFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays as RetentionDays,
+      removalPolicy,
+    });
+
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every group):
+    // this function may write to its own log group and nothing else but the table grant below.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${Stack.of(this).stackName} ${id}`,
+    });
+    this.logGroup.grantWrite(role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: projectPath(handlerEntry(props.handler)),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: projectPath('package-lock.json'),
+      runtime: lambdaRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: config.lambda.memoryMb,
+      timeout: props.timeout ?? Duration.seconds(config.lambda.timeoutSeconds),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      description: props.description,
+      role,
+      logGroup: this.logGroup,
+      awsSdkConnectionReuse: false,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: bundling.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+        target: bundling.target,
+        minify: bundling.minify,
+        sourceMap: bundling.sourceMap,
+        banner: bundling.banner,
+        mainFields: bundling.mainFields,
+        externalModules: bundling.externalModules,
+        forceDockerBundling: false,
+        // esbuild's per-bundle size lines, times thirty, bury the synth output; warnings still show.
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    if (props.access === 'read') props.table.grantReadData(this.function);
+    else props.table.grantReadWriteData(this.function);
+
+    const stack = Stack.of(this);
+    const tableLogicalId = stack.resolve(stack.getLogicalId(props.table.node.defaultChild as CfnElement)) as string;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason: 'The table grant covers its global secondary indexes (table/index/*): the handlers query gsi1..gsiN of this one table and no other.',
+    });
+  }
+}

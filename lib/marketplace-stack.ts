@@ -1,0 +1,86 @@
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { fallbackRoute, routes as routeTable, type Route } from '../functions/routes.js';
+import { deployableJobs, type Job } from './jobs.js';
+import { MarketplaceAlarms } from './marketplace-alarms.js';
+import { MarketplaceApi } from './marketplace-api.js';
+import { MarketplaceDashboard } from './marketplace-dashboard.js';
+import { MarketplaceEdge } from './marketplace-edge.js';
+import { MarketplaceTable } from './marketplace-table.js';
+import { MarketplaceUserPool } from './marketplace-user-pool.js';
+import type { MonitoredResources } from './monitored-resources.js';
+import { ScheduledJobs } from './scheduled-jobs.js';
+import type { StageConfig } from './stage-config.js';
+
+export interface MarketplaceStackProps extends StackProps {
+  config: StageConfig;
+  /** Defaults to the route table; tests pass variants. */
+  routes?: readonly Route[];
+  /** Defaults to lib/jobs.ts; either way only the jobs whose handler file exists are deployed. */
+  jobs?: readonly Job[];
+}
+
+/** Names the stack of a stage, so staging and prod can live in one account. */
+export const stackName = (config: StageConfig) => `Marketplace-${config.stage}`;
+
+/** Output keys (docs/deploy.md reads them with `aws cloudformation describe-stacks`). */
+export const outputKeys = {
+  cloudFrontUrl: 'CloudFrontUrl',
+  apiUrl: 'ApiUrl',
+  userPoolId: 'UserPoolId',
+  userPoolClientId: 'UserPoolClientId',
+  tableName: 'TableName',
+  alarmTopicArn: 'AlarmTopicArn',
+} as const;
+
+/** One stage of the marketplace: table, users, functions and API, edge, jobs, dashboard and alarms. */
+export class MarketplaceStack extends Stack {
+  readonly table: MarketplaceTable;
+  readonly users: MarketplaceUserPool;
+  readonly api: MarketplaceApi;
+  readonly edge: MarketplaceEdge;
+  readonly jobs: ScheduledJobs;
+  readonly alarms: MarketplaceAlarms;
+
+  constructor(scope: Construct, id: string, props: MarketplaceStackProps) {
+    super(scope, id, {
+      description: `NFT marketplace backend (${props.config.stage}): CloudFront + WAF, HTTP API, Lambda, DynamoDB, Cognito`,
+      terminationProtection: props.config.terminationProtection,
+      ...props,
+    });
+    const { config } = props;
+    const routes = props.routes ?? routeTable;
+    Tags.of(this).add('project', 'nft-marketplace');
+    Tags.of(this).add('stage', config.stage);
+
+    this.table = new MarketplaceTable(this, 'Table', { config });
+    this.users = new MarketplaceUserPool(this, 'Users', { config });
+    this.api = new MarketplaceApi(this, 'Api', { config, table: this.table, users: this.users, routes });
+    this.edge = new MarketplaceEdge(this, 'Edge', { config, routes, apiDomain: this.api.originDomain });
+    this.jobs = new ScheduledJobs(this, 'Jobs', { config, table: this.table, jobs: deployableJobs(props.jobs) });
+
+    const resources: MonitoredResources = {
+      httpApi: this.api.httpApi,
+      stage: this.api.stage,
+      routes,
+      functions: [
+        ...this.api.routes.map(({ route, handler }) => ({ id: route.id, function: handler.function })),
+        { id: fallbackRoute.id, function: this.api.fallback.function },
+        ...this.jobs.jobs.map(({ job, handler }) => ({ id: job.id, function: handler.function })),
+      ],
+      table: this.table,
+      distribution: this.edge.distribution,
+      webAclMetricName: this.edge.webAcl.metricName,
+    };
+    this.alarms = new MarketplaceAlarms(this, 'Alarms', { resources, thresholds: config.alarms });
+    new MarketplaceDashboard(this, 'Dashboard', { resources });
+
+    const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
+    output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');
+    output(outputKeys.apiUrl, this.api.httpApi.apiEndpoint, 'HTTP API endpoint (bypasses CloudFront, its cache and the WAF: diagnosis only)');
+    output(outputKeys.userPoolId, this.users.userPool.userPoolId, 'Cognito user pool id');
+    output(outputKeys.userPoolClientId, this.users.client.userPoolClientId, 'Cognito app client id (the JWT audience)');
+    output(outputKeys.tableName, this.table.tableName, 'DynamoDB table');
+    output(outputKeys.alarmTopicArn, this.alarms.topic.topicArn, 'SNS topic the alarms notify: subscribe the on-call address');
+  }
+}

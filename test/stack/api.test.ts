@@ -1,0 +1,121 @@
+// The HTTP API in the synthesized template: every row of the route table, with its function, integration,
+// authorizer and throttle; the $default fallback; no local-only route.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fallbackRoute, routeKey, routes } from '../../functions/routes.js';
+import { stageConfigs, type StageName } from '../../lib/stage-config.js';
+import { apiRoute, resource, resources, routeFunction, referencedId, synthStage } from './support/synth.js';
+
+const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+
+describe('routes', () => {
+  const { template } = stages.staging;
+  const [authorizerId, authorizer] = resources(template, 'AWS::ApiGatewayV2::Authorizer')[0]!;
+
+  test('the API has exactly the route table plus $default', () => {
+    const keys = resources(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey as string).sort();
+    assert.deepEqual(keys, [...routes.map(routeKey), '$default'].sort());
+  });
+
+  for (const route of routes) {
+    test(`${routeKey(route)}: its own function, a Lambda proxy integration (payload 2.0), ${route.auth === 'user' ? 'the JWT authorizer' : 'no authorizer'}`, () => {
+      const [, apiRouteResource] = apiRoute(template, routeKey(route));
+      const { integrationId, functionId } = routeFunction(template, routeKey(route));
+      const integration = resource(template, integrationId).Properties!;
+      assert.equal(integration.IntegrationType, 'AWS_PROXY');
+      assert.equal(integration.PayloadFormatVersion, '2.0');
+      const fn = resource(template, functionId).Properties!;
+      assert.ok((fn.Description as string).startsWith(`${routeKey(route)}: `), `function of ${route.id} is described as ${fn.Description}`);
+      assert.ok(functionId.includes(route.id), `${functionId} is ${route.id}'s function`);
+      if (route.auth === 'user') {
+        assert.equal(apiRouteResource.Properties!.AuthorizationType, 'JWT');
+        assert.equal(referencedId(apiRouteResource.Properties!.AuthorizerId), authorizerId);
+      } else {
+        assert.equal(apiRouteResource.Properties!.AuthorizationType, 'NONE');
+        assert.equal(apiRouteResource.Properties!.AuthorizerId, undefined);
+      }
+    });
+  }
+
+  test('twin routes (one handler module) are separate functions', () => {
+    const functionIds = routes.map((route) => routeFunction(template, routeKey(route)).functionId);
+    assert.equal(new Set(functionIds).size, routes.length);
+    assert.ok(routes.some((route) => routes.some((other) => other !== route && other.handler === route.handler)), 'the table has twins');
+  });
+
+  test('$default goes to the not-found function, without an authorizer', () => {
+    const [, route] = apiRoute(template, '$default');
+    assert.equal(route.Properties!.AuthorizationType, 'NONE');
+    const { functionId } = routeFunction(template, '$default');
+    assert.ok(functionId.includes(fallbackRoute.id));
+  });
+
+  test('the authorizer checks Cognito tokens of the app client', () => {
+    const props = authorizer.Properties!;
+    assert.equal(props.AuthorizerType, 'JWT');
+    assert.deepEqual(props.IdentitySource, ['$request.header.Authorization']);
+    const [poolId] = resources(template, 'AWS::Cognito::UserPool')[0]!;
+    const [clientId, client] = resources(template, 'AWS::Cognito::UserPoolClient')[0]!;
+    assert.deepEqual(props.JwtConfiguration.Audience, [{ Ref: clientId }]);
+    assert.deepEqual(props.JwtConfiguration.Issuer, { 'Fn::Join': ['', ['https://cognito-idp.us-east-1.amazonaws.com/', { Ref: poolId }]] });
+    assert.equal(client.Properties!.GenerateSecret, false);
+  });
+
+  test('the creators group exists', () => {
+    const groups = resources(template, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties!.GroupName);
+    assert.deepEqual(groups, ['creators']);
+  });
+
+  test('no local-only route or resource (/local/token, /openapi.json) reaches the stack', () => {
+    const text = JSON.stringify(template.toJSON());
+    assert.ok(!text.includes('/local/token'), 'mentions /local/token');
+    assert.ok(!text.includes('/local'), 'mentions /local');
+    assert.ok(!text.includes('openapi.json'), 'mentions openapi.json');
+  });
+});
+
+describe('stage throttles and logs', () => {
+  for (const stageName of ['staging', 'prod'] as StageName[]) {
+    const { template } = stages[stageName];
+    const config = stageConfigs[stageName];
+    const [, stage] = resources(template, 'AWS::ApiGatewayV2::Stage')[0]!;
+    const props = stage.Properties!;
+
+    test(`${stageName}: the $default stage deploys itself with the stage's default throttle`, () => {
+      assert.equal(props.StageName, '$default');
+      assert.equal(props.AutoDeploy, true);
+      assert.deepEqual(props.DefaultRouteSettings, {
+        DetailedMetricsEnabled: true,
+        ThrottlingRateLimit: config.throttle.default.rateLimit,
+        ThrottlingBurstLimit: config.throttle.default.burstLimit,
+      });
+    });
+
+    test(`${stageName}: every route is throttled by its class, and the stage waits for the routes`, () => {
+      assert.deepEqual(Object.keys(props.RouteSettings).sort(), routes.map(routeKey).sort());
+      for (const route of routes) {
+        const throttle = config.throttle.classes[route.throttle];
+        assert.deepEqual(props.RouteSettings[routeKey(route)], {
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
+          DetailedMetricsEnabled: true,
+        }, routeKey(route));
+        assert.ok(stage.DependsOn?.includes(apiRoute(template, routeKey(route))[0]), `stage depends on ${routeKey(route)}`);
+      }
+    });
+
+    test(`${stageName}: access logs go to a log group kept ${config.logRetentionDays} days`, () => {
+      const logGroup = resource(template, referencedId(props.AccessLogSettings.DestinationArn));
+      assert.equal(logGroup.Type, 'AWS::Logs::LogGroup');
+      assert.equal(logGroup.Properties!.RetentionInDays, config.logRetentionDays);
+      assert.match(props.AccessLogSettings.Format, /\$context\.requestId/);
+      assert.doesNotThrow(() => JSON.parse(props.AccessLogSettings.Format));
+    });
+  }
+
+  test('prod throttles are not the staging ones (the config reaches the template)', () => {
+    const rate = (stageName: StageName) =>
+      resources(stages[stageName].template, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties!.DefaultRouteSettings.ThrottlingRateLimit;
+    assert.notEqual(rate('staging'), rate('prod'));
+  });
+});

@@ -1,0 +1,121 @@
+// The table, the functions' settings and what each function may do to the table.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { indexKeys, indexNames, tableKeys, ttlAttribute } from '../../functions/data/table-definition.js';
+import { routeKey, routes } from '../../functions/routes.js';
+import { stageConfigs, type StageName } from '../../lib/stage-config.js';
+import { referencedId, resource, resources, roleActions, routeFunction, synthStage } from './support/synth.js';
+
+const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+
+/** DynamoDB actions that change data. */
+const writeActions = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete']
+  .map((action) => `dynamodb:${action}`);
+
+describe('the table', () => {
+  test('is built from the table definition: keys, every GSI with projection ALL, TTL, on demand, PITR', () => {
+    const [[, table], ...others] = resources(stages.staging.template, 'AWS::DynamoDB::Table');
+    assert.equal(others.length, 0, 'one table');
+    const props = table!.Properties!;
+    assert.deepEqual(props.KeySchema, [
+      { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ]);
+    assert.equal(props.BillingMode, 'PAY_PER_REQUEST');
+    assert.deepEqual(props.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+    assert.deepEqual(props.TimeToLiveSpecification, { AttributeName: ttlAttribute, Enabled: true });
+    assert.deepEqual(props.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName), [...indexNames]);
+    for (const index of props.GlobalSecondaryIndexes) {
+      const keys = indexKeys[index.IndexName as keyof typeof indexKeys];
+      assert.deepEqual(index.KeySchema, [
+        { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+        { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+      ]);
+      assert.deepEqual(index.Projection, { ProjectionType: 'ALL' });
+    }
+  });
+
+  test('prod retains the table and protects it from deletion', () => {
+    const [, table] = resources(stages.prod.template, 'AWS::DynamoDB::Table')[0]!;
+    assert.equal(table.DeletionPolicy, 'Retain');
+    assert.equal(table.UpdateReplacePolicy, 'Retain');
+    assert.equal(table.Properties!.DeletionProtectionEnabled, true);
+    const [, pool] = resources(stages.prod.template, 'AWS::Cognito::UserPool')[0]!;
+    assert.equal(pool.DeletionPolicy, 'Retain');
+    assert.equal(pool.Properties!.DeletionProtection, 'ACTIVE');
+  });
+
+  test('staging destroys the table with the stack', () => {
+    const [, table] = resources(stages.staging.template, 'AWS::DynamoDB::Table')[0]!;
+    assert.equal(table.DeletionPolicy, 'Delete');
+    assert.equal(table.Properties!.DeletionProtectionEnabled, false);
+  });
+
+  test('the stacks are named per stage, in us-east-1, prod with termination protection', () => {
+    assert.equal(stages.staging.stack.stackName, 'Marketplace-staging');
+    assert.equal(stages.prod.stack.stackName, 'Marketplace-prod');
+    assert.equal(stages.staging.stack.region, 'us-east-1');
+    assert.equal(stages.prod.stack.terminationProtection, true);
+    assert.equal(stages.staging.stack.terminationProtection, false);
+  });
+});
+
+describe('functions', () => {
+  for (const stageName of ['staging', 'prod'] as StageName[]) {
+    const { template } = stages[stageName];
+    const config = stageConfigs[stageName];
+    const [tableId] = resources(template, 'AWS::DynamoDB::Table')[0]!;
+
+    test(`${stageName}: every function has the defaults: arm64, Node 24, ESM handler, env, own log group`, () => {
+      const functions = resources(template, 'AWS::Lambda::Function');
+      assert.ok(functions.length >= routes.length + 1);
+      for (const [id, fn] of functions) {
+        const props = fn.Properties!;
+        assert.deepEqual(props.Architectures, ['arm64'], id);
+        assert.equal(props.Runtime, 'nodejs24.x', id);
+        assert.equal(props.Handler, 'index.handler', id);
+        assert.equal(props.MemorySize, config.lambda.memoryMb, id);
+        assert.deepEqual(props.Environment.Variables, {
+          TABLE_NAME: { Ref: tableId },
+          POWERTOOLS_SERVICE_NAME: 'marketplace',
+          POWERTOOLS_LOG_LEVEL: config.logLevel,
+          NODE_OPTIONS: '--enable-source-maps',
+        }, id);
+        const logGroup = resource(template, referencedId(props.LoggingConfig.LogGroup));
+        assert.equal(logGroup.Properties!.RetentionInDays, config.logRetentionDays, id);
+        assert.equal(logGroup.DeletionPolicy, config.removalPolicy === 'retain' ? 'Retain' : 'Delete', id);
+      }
+    });
+  }
+
+  const { template } = stages.staging;
+
+  test('no role carries a managed policy: each may write its own log group and use the table, nothing more', () => {
+    for (const [id, role] of resources(template, 'AWS::IAM::Role')) {
+      assert.equal(role.Properties!.ManagedPolicyArns, undefined, id);
+    }
+    for (const [id, policy] of resources(template, 'AWS::IAM::Policy')) {
+      for (const statement of policy.Properties!.PolicyDocument.Statement) {
+        const actions = [statement.Action].flat() as string[];
+        assert.ok(actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
+        assert.equal(statement.Effect, 'Allow');
+      }
+    }
+  });
+
+  for (const route of routes) {
+    test(`${routeKey(route)} (${route.access}) ${route.access === 'read' ? 'cannot write' : 'can write'}`, () => {
+      const actions = roleActions(template, routeFunction(template, routeKey(route)).functionId);
+      assert.ok(actions.includes('dynamodb:Query'), 'reads');
+      const writes = actions.filter((action) => writeActions.includes(action));
+      if (route.access === 'read') assert.deepEqual(writes, [], `read route ${route.id} may write`);
+      else assert.ok(writes.includes('dynamodb:PutItem') && writes.includes('dynamodb:UpdateItem'), `write route ${route.id} cannot write`);
+    });
+  }
+
+  test('the $default function cannot write', () => {
+    const actions = roleActions(template, routeFunction(template, '$default').functionId);
+    assert.deepEqual(actions.filter((action) => writeActions.includes(action)), []);
+  });
+});

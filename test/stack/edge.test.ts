@@ -1,0 +1,164 @@
+// CloudFront and the WAF in the synthesized template.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { routes } from '../../functions/routes.js';
+import {
+  behaviourPatterns,
+  cacheableRoutes,
+  forwardedHeaders,
+  sharesPathWithUserRoute,
+  stripTrailingSlashSource,
+} from '../../lib/marketplace-edge.js';
+import { commonRuleSetName, rateLimitRuleName } from '../../lib/marketplace-web-acl.js';
+import { projectPath } from '../../lib/project-paths.js';
+import { stageConfigs, type StageName } from '../../lib/stage-config.js';
+import { referencedId, resource, resources, synthStage } from './support/synth.js';
+
+const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+
+interface Behaviour {
+  PathPattern?: string;
+  CachePolicyId: unknown;
+  OriginRequestPolicyId?: unknown;
+  AllowedMethods: string[];
+  CachedMethods: string[];
+  Compress: boolean;
+  ViewerProtocolPolicy: string;
+  FunctionAssociations: { EventType: string; FunctionARN: unknown }[];
+}
+
+function distributionConfig(stageName: StageName) {
+  const [[, distribution], ...others] = resources(stages[stageName].template, 'AWS::CloudFront::Distribution');
+  assert.equal(others.length, 0, 'one distribution');
+  return distribution!.Properties!.DistributionConfig as {
+    DefaultCacheBehavior: Behaviour;
+    CacheBehaviors: Behaviour[];
+    WebACLId: unknown;
+    Logging?: unknown;
+  };
+}
+
+describe('CloudFront', () => {
+  const { template } = stages.staging;
+  const config = distributionConfig('staging');
+  const [functionId, edgeFunction] = resources(template, 'AWS::CloudFront::Function')[0]!;
+
+  test('the default behaviour passes everything through: no cache, all viewer headers but Host, all methods', () => {
+    const behaviour = config.DefaultCacheBehavior;
+    assert.equal(behaviour.CachePolicyId, CachePolicy.CACHING_DISABLED.cachePolicyId);
+    assert.equal(behaviour.OriginRequestPolicyId, OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId);
+    assert.deepEqual([...behaviour.AllowedMethods].sort(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+    assert.equal(behaviour.ViewerProtocolPolicy, 'https-only');
+  });
+
+  test('one cached behaviour per cacheable GET route, for the path with and without the trailing slash', () => {
+    const cacheable = cacheableRoutes(routes);
+    assert.ok(cacheable.length > 0);
+    assert.deepEqual(
+      config.CacheBehaviors.map((behaviour) => behaviour.PathPattern).sort(),
+      cacheable.flatMap((route) => [route.path, `${route.path}/`]).sort(),
+    );
+    assert.deepEqual(cacheable.flatMap(behaviourPatterns), cacheable.flatMap((route) => [route.path, `${route.path}/`]));
+  });
+
+  for (const route of cacheableRoutes(routes)) {
+    test(`GET ${route.path}: cached ${route.cache.maxAgeSeconds}s, keyed on ${route.cache.queryKeys.join(', ')}, compressed`, () => {
+      for (const pattern of [route.path, `${route.path}/`]) {
+        const behaviour = config.CacheBehaviors.find((candidate) => candidate.PathPattern === pattern)!;
+        assert.ok(behaviour, pattern);
+        assert.equal(behaviour.Compress, true);
+        assert.deepEqual(behaviour.CachedMethods, ['GET', 'HEAD']);
+        assert.equal(behaviour.AllowedMethods.length, 7, 'POST twins share the path');
+        assert.equal(behaviour.ViewerProtocolPolicy, 'https-only');
+        const policy = resource(template, referencedId(behaviour.CachePolicyId)).Properties!.CachePolicyConfig;
+        assert.equal(policy.DefaultTTL, route.cache.maxAgeSeconds);
+        assert.equal(policy.MinTTL, 0, 'origin no-store is honoured');
+        assert.equal(policy.MaxTTL, route.cache.maxAgeSeconds);
+        const key = policy.ParametersInCacheKeyAndForwardedToOrigin;
+        assert.equal(key.QueryStringsConfig.QueryStringBehavior, 'whitelist');
+        assert.deepEqual([...key.QueryStringsConfig.QueryStrings].sort(), [...route.cache.queryKeys].sort());
+        assert.equal(key.CookiesConfig.CookieBehavior, 'none');
+        assert.equal(key.EnableAcceptEncodingGzip, true);
+        assert.equal(key.EnableAcceptEncodingBrotli, true);
+        if (sharesPathWithUserRoute(route, routes)) {
+          assert.deepEqual(key.HeadersConfig, { HeaderBehavior: 'whitelist', Headers: ['authorization'] });
+        } else {
+          assert.deepEqual(key.HeadersConfig, { HeaderBehavior: 'none' });
+        }
+        const originRequest = resource(template, referencedId(behaviour.OriginRequestPolicyId)).Properties!.OriginRequestPolicyConfig;
+        assert.deepEqual(originRequest.HeadersConfig, { HeaderBehavior: 'whitelist', Headers: [...forwardedHeaders] });
+        assert.deepEqual(originRequest.QueryStringsConfig, { QueryStringBehavior: 'none' });
+      }
+    });
+  }
+
+  test('a user route on a cached path (POST /market/collections) keeps its Authorization header', () => {
+    const shared = cacheableRoutes(routes).filter((route) => sharesPathWithUserRoute(route, routes));
+    for (const route of shared) {
+      const behaviour = config.CacheBehaviors.find((candidate) => candidate.PathPattern === route.path)!;
+      const key = resource(template, referencedId(behaviour.CachePolicyId)).Properties!.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
+      assert.ok(key.HeadersConfig.Headers.includes('authorization'), route.path);
+    }
+  });
+
+  test('the headers handlers read are forwarded by the cached behaviours', () => {
+    const read = new Set<string>();
+    const scan = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) scan(path);
+        else if (name.endsWith('.ts')) {
+          for (const match of readFileSync(path, 'utf8').matchAll(/headers\??\.?\[\s*'([A-Za-z0-9-]+)'\s*\]/g)) read.add(match[1]!.toLowerCase());
+        }
+      }
+    };
+    scan(projectPath('functions'));
+    read.delete('authorization');
+    assert.ok(read.has('content-type'), 'the scan finds header reads');
+    assert.deepEqual([...read].filter((header) => !(forwardedHeaders as readonly string[]).includes(header)), []);
+  });
+
+  test('every behaviour runs the trailing-slash function on viewer request', () => {
+    for (const behaviour of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      assert.deepEqual(behaviour.FunctionAssociations, [
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+      ]);
+    }
+    assert.equal(edgeFunction.Properties!.FunctionConfig.Runtime, 'cloudfront-js-2.0');
+    assert.equal(edgeFunction.Properties!.FunctionCode, readFileSync(stripTrailingSlashSource, 'utf8'));
+  });
+
+  test('the origin is the HTTP API over TLS 1.2, and access logs go to a bucket', () => {
+    const distribution = resources(template, 'AWS::CloudFront::Distribution')[0]![1].Properties!.DistributionConfig;
+    const origin = distribution.Origins[0];
+    assert.equal(origin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
+    assert.deepEqual(origin.CustomOriginConfig.OriginSSLProtocols, ['TLSv1.2']);
+    const [apiId] = resources(template, 'AWS::ApiGatewayV2::Api')[0]!;
+    assert.match(JSON.stringify(origin.DomainName), new RegExp(apiId));
+    assert.ok(distribution.Logging.Bucket);
+  });
+});
+
+describe('WAF', () => {
+  for (const stageName of ['staging', 'prod'] as StageName[]) {
+    const { template } = stages[stageName];
+    test(`${stageName}: a CLOUDFRONT web ACL with the per-IP rate limit and the common rule set, attached to the distribution`, () => {
+      const [[aclId, acl], ...others] = resources(template, 'AWS::WAFv2::WebACL');
+      assert.equal(others.length, 0);
+      const props = acl!.Properties!;
+      assert.equal(props.Scope, 'CLOUDFRONT');
+      assert.deepEqual(props.DefaultAction, { Allow: {} });
+      const rate = props.Rules.find((rule: { Name: string }) => rule.Name === rateLimitRuleName);
+      assert.equal(rate.Statement.RateBasedStatement.Limit, stageConfigs[stageName].waf.rateLimitPer5MinPerIp);
+      assert.equal(rate.Statement.RateBasedStatement.AggregateKeyType, 'IP');
+      assert.equal(rate.Action.Block.CustomResponse.ResponseCode, 429);
+      const common = props.Rules.find((rule: { Name: string }) => rule.Name === commonRuleSetName);
+      assert.equal(common.Statement.ManagedRuleGroupStatement.VendorName, 'AWS');
+      assert.equal(common.Statement.ManagedRuleGroupStatement.Name, 'AWSManagedRulesCommonRuleSet');
+      assert.deepEqual(distributionConfig(stageName).WebACLId, { 'Fn::GetAtt': [aclId, 'Arn'] });
+    });
+  }
+});

@@ -1,0 +1,129 @@
+// Alarms, the dashboard and the stack outputs.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { indexNames } from '../../functions/data/table-definition.js';
+import { routes } from '../../functions/routes.js';
+import { outputKeys } from '../../lib/marketplace-stack.js';
+import { stageConfigs } from '../../lib/stage-config.js';
+import { type CfnResource, referencedId, resources, synthStage } from './support/synth.js';
+
+const { template, stack } = synthStage('prod');
+const thresholds = stageConfigs.prod.alarms;
+const [topicId] = resources(template, 'AWS::SNS::Topic')[0]!;
+const alarms = new Map(resources(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [alarm.Properties!.AlarmName as string, alarm]));
+const alarm = (name: string): CfnResource => {
+  const found = alarms.get(`${stack.stackName}-${name}`);
+  assert.ok(found, `alarm ${name} among ${[...alarms.keys()].join(', ')}`);
+  return found;
+};
+type MetricQuery = { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } };
+const queries = (name: string) => alarm(name).Properties!.Metrics as MetricQuery[];
+
+describe('alarms', () => {
+  test('every alarm notifies the topic when it fires and when it clears', () => {
+    assert.ok(alarms.size > 0);
+    for (const [name, { Properties: props }] of alarms) {
+      assert.deepEqual(props!.AlarmActions, [{ Ref: topicId }], name);
+      assert.deepEqual(props!.OKActions, [{ Ref: topicId }], name);
+      assert.equal(props!.TreatMissingData, 'notBreaching', name);
+    }
+  });
+
+  test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
+    const metrics = queries('Api5xxRate');
+    const expression = metrics.find((query) => query.Expression)!.Expression!;
+    assert.match(expression, new RegExp(`requests >= ${thresholds.minRequestsForRate}`));
+    assert.match(expression, /100 \* errors \/ requests/);
+    assert.deepEqual(metrics.filter((query) => query.MetricStat).map((query) => query.MetricStat!.Metric.MetricName).sort(), ['5xx', 'Count']);
+    assert.equal(alarm('Api5xxRate').Properties!.Threshold, thresholds.api5xxRatePercent);
+  });
+
+  test('API p99 latency', () => {
+    const props = alarm('ApiP99Latency').Properties!;
+    assert.equal(props.MetricName, 'Latency');
+    assert.equal(props.ExtendedStatistic, 'p99');
+    assert.equal(props.Threshold, thresholds.apiP99LatencyMs);
+  });
+
+  test('Lambda errors and throttles: every function is watched by exactly one alarm of each', () => {
+    const functionIds = resources(template, 'AWS::Lambda::Function').map(([id]) => id).sort();
+    for (const metricName of ['Errors', 'Throttles']) {
+      const watched = [...alarms.entries()]
+        .filter(([name]) => name.startsWith(`${stack.stackName}-Lambda${metricName}`))
+        .flatMap(([name, a]) => {
+          assert.equal(a.Properties!.Threshold, metricName === 'Errors' ? thresholds.lambdaErrorsPer5Min : thresholds.lambdaThrottlesPer5Min, name);
+          assert.match((a.Properties!.Metrics as MetricQuery[]).find((query) => query.Expression)!.Expression!, /^MAX\(\[/);
+          return (a.Properties!.Metrics as MetricQuery[]).filter((query) => query.MetricStat).map((query) => {
+            assert.equal(query.MetricStat!.Metric.MetricName, metricName);
+            return referencedId(query.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'FunctionName')!.Value);
+          });
+        });
+      assert.deepEqual(watched.sort(), functionIds, metricName);
+    }
+  });
+
+  test('DynamoDB read and write throttles, on the table and every index', () => {
+    for (const kind of ['Read', 'Write']) {
+      const metrics = queries(`DynamoDb${kind}Throttles`).filter((query) => query.MetricStat);
+      assert.ok(metrics.every((query) => query.MetricStat!.Metric.MetricName === `${kind}ThrottleEvents`));
+      const indexes = metrics.map((query) => query.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table');
+      assert.deepEqual(indexes.sort(), ['table', ...indexNames].sort());
+      assert.equal(alarm(`DynamoDb${kind}Throttles`).Properties!.Threshold, thresholds.dynamoThrottlesPer5Min);
+    }
+  });
+
+  test('CloudWatch may publish to the topic, and only over TLS', () => {
+    const [, policy] = resources(template, 'AWS::SNS::TopicPolicy')[0]!;
+    const statements = policy.Properties!.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: string; Condition?: unknown }[];
+    assert.ok(statements.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com') && s.Action === 'sns:Publish'));
+    assert.ok(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')));
+  });
+});
+
+describe('dashboard', () => {
+  const [, dashboard] = resources(template, 'AWS::CloudWatch::Dashboard')[0]!;
+  // The body is a Fn::Join of JSON text and references; references become a placeholder inside their strings.
+  const parts = (dashboard.Properties!.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'REF')).join('')) as {
+    widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+  };
+  const widget = (title: string) => {
+    const found = body.widgets.find((candidate) => candidate.properties.title === title);
+    assert.ok(found, `widget "${title}" among ${body.widgets.map((w) => w.properties.title).join(' | ')}`);
+    return found.properties.metrics!;
+  };
+  /** A metric line is [namespace, name, dim, value, ..., { options }]. */
+  const names = (lines: unknown[][]) => lines.map((line) => `${line[0]} ${line[1]}`);
+
+  test('API: requests, 4xx and 5xx; p50 and p99 latency for every route', () => {
+    assert.deepEqual(names(widget('API requests, 4xx, 5xx')).sort(), ['AWS/ApiGateway 4xx', 'AWS/ApiGateway 5xx', 'AWS/ApiGateway Count']);
+    for (const stat of ['p50', 'p99']) {
+      const lines = widget(`${stat} latency by route (ms)`);
+      assert.equal(lines.length, routes.length);
+      for (const route of routes) {
+        const line = lines.find((candidate) => candidate.includes(route.path) && candidate.includes(route.method));
+        assert.ok(line, `${stat} ${route.method} ${route.path}`);
+        assert.equal(line[1], 'Latency');
+        assert.equal((line.at(-1) as { stat: string }).stat, stat);
+      }
+    }
+  });
+
+  test('Lambda concurrency and throttles for every function; DynamoDB consumed capacity and throttles', () => {
+    const functionCount = resources(template, 'AWS::Lambda::Function').length;
+    const concurrency = widget('Lambda concurrency by function (max)');
+    assert.equal(concurrency.filter((line) => line[1] === 'ConcurrentExecutions' && line.includes('FunctionName')).length, functionCount);
+    assert.equal(widget('Lambda throttles and errors by function').filter((line) => line[1] === 'Throttles').length, functionCount);
+    const capacity = names(widget('DynamoDB consumed capacity (units per minute)'));
+    assert.ok(capacity.includes('AWS/DynamoDB ConsumedReadCapacityUnits') && capacity.includes('AWS/DynamoDB ConsumedWriteCapacityUnits'));
+    const throttles = names(widget('DynamoDB throttle events'));
+    assert.ok(throttles.includes('AWS/DynamoDB ReadThrottleEvents') && throttles.includes('AWS/DynamoDB WriteThrottleEvents'));
+  });
+});
+
+test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic', () => {
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+  assert.deepEqual(Object.keys(outputs).sort(), Object.values(outputKeys).sort());
+  assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
+  assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });
+});
