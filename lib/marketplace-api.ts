@@ -1,7 +1,8 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpRoute,
@@ -18,7 +19,7 @@ import { Construct } from 'constructs';
 import { fallbackRoute, routeKey, routes as routeTable, type Route } from '../functions/routes.js';
 import { MarketplaceFunction } from './marketplace-function.js';
 import type { MarketplaceUserPool } from './marketplace-user-pool.js';
-import type { StageConfig } from './stage-config.js';
+import { corsPolicy, type StageConfig } from './stage-config.js';
 
 export interface MarketplaceApiProps {
   config: StageConfig;
@@ -82,6 +83,14 @@ export class MarketplaceApi extends Construct {
       description: `NFT marketplace (${config.stage})`,
       // The stage is built below, after the routes it throttles (see the dependency there).
       createDefaultStage: false,
+      // Browser apps on other origins: API Gateway answers the preflight.
+      corsPreflight: {
+        allowOrigins: corsPolicy.allowOrigins,
+        allowMethods: corsPolicy.allowMethods.map((method) => CorsHttpMethod[method]),
+        allowHeaders: corsPolicy.allowHeaders,
+        exposeHeaders: corsPolicy.exposeHeaders,
+        maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+      },
       defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.function, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       }),

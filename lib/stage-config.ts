@@ -133,3 +133,15 @@ export function stageConfig(stage: string | undefined): StageConfig {
   if (name !== 'staging' && name !== 'prod') throw new Error(`Unknown stage "${name}": use staging or prod`);
   return stageConfigs[name];
 }
+
+/**
+ * CORS for browser apps on other origins, the same in every stage and locally. Any origin is safe because
+ * the API authenticates with bearer tokens, never cookies, so a foreign page cannot borrow a session.
+ */
+export const corsPolicy = {
+  allowOrigins: ['*'],
+  allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'] as const,
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+  exposeHeaders: ['retry-after'],
+  maxAgeSeconds: 3600,
+};

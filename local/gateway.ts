@@ -5,6 +5,7 @@ import { toApiEvent } from './api-event.js';
 import { lambdaContext, loadHandler } from './handler-loader.js';
 import type { LocalIssuer } from './jwt-issuer.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { corsPolicy } from '../lib/stage-config.js';
 
 /** API Gateway refuses bodies over 10 MB; locally 1 MB is plenty and bounds memory. */
 const maxRequestBytes = 1024 * 1024;
@@ -30,8 +31,14 @@ interface HandlerResult {
   cookies?: string[];
 }
 
+/** What API Gateway adds to every answer of an API with a CORS configuration. */
+const corsHeaders = {
+  'access-control-allow-origin': corsPolicy.allowOrigins.join(','),
+  'access-control-expose-headers': corsPolicy.exposeHeaders.join(','),
+};
+
 function send(response: ServerResponse, status: number, body: string, headers: Record<string, string | number | boolean>): void {
-  response.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+  response.writeHead(status, { 'content-length': Buffer.byteLength(body), ...corsHeaders, ...headers });
   response.end(body);
 }
 
@@ -107,6 +114,14 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   const method = request.method ?? 'GET';
   const body = await readBody(request);
   if (body === 'too-large') return sendJson(response, 413, { message: 'Request Entity Too Large' });
+
+  if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
+    return send(response, 204, '', {
+      'access-control-allow-methods': corsPolicy.allowMethods.join(','),
+      'access-control-allow-headers': corsPolicy.allowHeaders.join(','),
+      'access-control-max-age': corsPolicy.maxAgeSeconds,
+    });
+  }
 
   const local = await options.localRoutes?.(request, url, body);
   if (local) return sendJson(response, local.status, local.body, local.headers);

@@ -87,3 +87,16 @@ describe('OpenAPI', () => {
     assert.equal((await market.call('POST', '/local/token', { rawBody: '{' })).status, 400);
   });
 });
+
+describe('CORS', () => {
+  it('answers a browser preflight and marks answers readable from other origins, as API Gateway does', async () => {
+    const preflight = await fetch(`${market.url}/offers`, {
+      method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+    const answer = await market.call('GET', '/market/collections');
+    assert.equal(answer.headers.get('access-control-allow-origin'), '*');
+  });
+});

@@ -37,6 +37,14 @@ describe('routes', () => {
     });
   }
 
+  test('browsers on other origins get a CORS preflight answer that allows the headers the API reads', () => {
+    const [, api] = resources(template, 'AWS::ApiGatewayV2::Api')[0]!;
+    const cors = api.Properties!.CorsConfiguration as { AllowOrigins: string[]; AllowHeaders: string[]; ExposeHeaders: string[] };
+    assert.deepEqual(cors.AllowOrigins, ['*']);
+    assert.deepEqual([...cors.AllowHeaders].sort(), ['authorization', 'content-type', 'idempotency-key']);
+    assert.deepEqual(cors.ExposeHeaders, ['retry-after']);
+  });
+
   test('twin routes (one handler module) are separate functions', () => {
     const functionIds = routes.map((route) => routeFunction(template, routeKey(route)).functionId);
     assert.equal(new Set(functionIds).size, routes.length);
