@@ -1,6 +1,15 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { ZodType } from 'zod';
+import { config as configureZod } from 'zod/mini';
+import english from 'zod/v4/locales/en.js';
 import { DomainError, ValidationError } from '../domain/errors.js';
+
+// zod/mini ships without messages; the English ones make `details` readable.
+configureZod(english());
+
+/** What validate() needs of a schema: zod/mini and classic zod schemas both have it. */
+interface Schema<T> {
+  safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+}
 
 /** Largest request body a handler parses; API Gateway would accept 10 MB. */
 export const maxBodyBytes = 16 * 1024;
@@ -72,7 +81,7 @@ export function requestInput(event: APIGatewayProxyEventV2, shape: QueryShape = 
   return event.requestContext.http.method === 'GET' ? queryInput(event, shape) : jsonBody(event);
 }
 
-export function validate<T>(schema: ZodType<T>, input: unknown): T {
+export function validate<T>(schema: Schema<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (!result.success) {
     const details = result.error.issues.map((issue) => ({

@@ -1,24 +1,24 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { id, money, pageFields } from './common.js';
 
 export const listingSort = z.enum(['price_asc', 'price_desc', 'newest']);
 
 export const listingFilters = z
   .object({
-    collectionId: id.optional(),
-    minPrice: money.optional(),
-    maxPrice: money.optional(),
-    sort: listingSort.default('newest'),
+    collectionId: z.optional(id),
+    minPrice: z.optional(money),
+    maxPrice: z.optional(money),
+    sort: z._default(listingSort, 'newest'),
     ...pageFields,
   })
-  .refine((f) => f.minPrice === undefined || f.maxPrice === undefined || f.minPrice <= f.maxPrice, {
+  .check(z.refine((f) => f.minPrice === undefined || f.maxPrice === undefined || f.minPrice <= f.maxPrice, {
     message: 'minPrice must not exceed maxPrice',
     path: ['minPrice'],
-  });
+  }));
 export type ListingFilters = z.infer<typeof listingFilters>;
 
 export const floorRequest = z.object({
-  collectionIds: z.array(id).min(1).max(50),
+  collectionIds: z.array(id).check(z.minLength(1), z.maxLength(50)),
 });
 export type FloorRequest = z.infer<typeof floorRequest>;
 

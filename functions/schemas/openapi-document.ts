@@ -1,4 +1,4 @@
-import { z, type ZodType } from 'zod';
+import { toJSONSchema, type $ZodType as ZodType } from 'zod/v4/core';
 import { routes, type Route } from '../routes.js';
 import { errorBody } from './common.js';
 import { routeSchemas } from './route-schemas.js';
@@ -6,7 +6,7 @@ import { routeSchemas } from './route-schemas.js';
 type JsonSchema = Record<string, unknown>;
 
 function jsonSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 

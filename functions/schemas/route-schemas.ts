@@ -1,12 +1,14 @@
 import type { ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { pageQuery, auctionFilters, myNftsQuery, myOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
 
 export interface RouteSchemas {
-  body?: ZodType;
-  query?: ZodType;
+  /** Request schemas are zod/mini (what the handlers run); response schemas classic zod (docs and tests). */
+  body?: $ZodType;
+  query?: $ZodType;
   response: ZodType;
   /** The success status, when not 200. */
   status?: number;

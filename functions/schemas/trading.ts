@@ -1,52 +1,48 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { id, pageFields, positiveMoney } from './common.js';
 
 /** An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string. */
-export const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+export const instant = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
-const basisPoints = z.number().int().min(0).max(10_000);
+const basisPoints = (max: number) => z.int().check(z.gte(0), z.lte(max));
 
-export const topupRequest = z.object({ amount: positiveMoney.max(100_000_000) }).strict();
+export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.lte(100_000_000)) });
 
-export const createListingRequest = z.object({ nftId: id, price: positiveMoney }).strict();
+export const createListingRequest = z.strictObject({ nftId: id, price: positiveMoney });
 
 export const createOfferRequest = z
-  .object({ nftId: id.optional(), collectionId: id.optional(), amount: positiveMoney, expiresAt: instant })
-  .strict()
-  .refine((o) => (o.nftId === undefined) !== (o.collectionId === undefined), {
+  .strictObject({ nftId: z.optional(id), collectionId: z.optional(id), amount: positiveMoney, expiresAt: instant })
+  .check(z.refine((o) => (o.nftId === undefined) !== (o.collectionId === undefined), {
     message: 'Give exactly one of nftId or collectionId', path: ['nftId'],
-  });
+  }));
 
-export const acceptOfferRequest = z.object({ nftId: id.optional() }).strict();
+export const acceptOfferRequest = z.strictObject({ nftId: z.optional(id) });
 
-export const createAuctionRequest = z
-  .object({
-    nftId: id, reservePrice: positiveMoney, startsAt: instant.optional(), endsAt: instant,
-    minIncrementBps: basisPoints.min(1).optional(),
-  })
-  .strict();
+export const createAuctionRequest = z.strictObject({
+  nftId: id, reservePrice: positiveMoney, startsAt: z.optional(instant), endsAt: instant,
+  minIncrementBps: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
+});
 
-export const bidRequest = z.object({ amount: positiveMoney }).strict();
+export const bidRequest = z.strictObject({ amount: positiveMoney });
 
-export const purchaseRequest = z.object({ quantity: z.number().int().min(1).max(20) }).strict();
+export const purchaseRequest = z.strictObject({ quantity: z.int().check(z.gte(1), z.lte(20)) });
 
-export const createCollectionRequest = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    image: z.url({ protocol: /^https?$/ }).max(2048),
-    royaltyBps: basisPoints.max(2_500),
-  })
-  .strict();
+export const createCollectionRequest = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  image: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
+  royaltyBps: basisPoints(2_500),
+});
 
-export const createPresaleRequest = z
-  .object({
-    collectionId: id, price: positiveMoney, supply: z.number().int().min(1).max(100_000),
-    perWalletLimit: z.number().int().min(1).max(20), startsAt: instant, endsAt: instant,
-    allowlist: z.array(id).min(1).max(1_000).optional(),
-  })
-  .strict();
+export const createPresaleRequest = z.strictObject({
+  collectionId: id, price: positiveMoney, supply: z.int().check(z.gte(1), z.lte(100_000)),
+  perWalletLimit: z.int().check(z.gte(1), z.lte(20)), startsAt: instant, endsAt: instant,
+  allowlist: z.optional(z.array(id).check(z.minLength(1), z.maxLength(1_000))),
+});
 
-export const activityQuery = z.object({ collectionId: id.optional(), nftId: id.optional(), ...pageFields });
+export const activityQuery = z.object({ collectionId: z.optional(id), nftId: z.optional(id), ...pageFields });
 export type ActivityQuery = z.infer<typeof activityQuery>;
 
 export const listingIdParam = z.object({ listingId: id });
