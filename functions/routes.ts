@@ -217,7 +217,11 @@ export function matchPath(template: string, path: string): Record<string, string
     const segment = want[i]!;
     if (segment.startsWith('{') && segment.endsWith('}')) {
       if (!got[i]) return null;
-      params[segment.slice(1, -1)] = decodeURIComponent(got[i]!);
+      try {
+        params[segment.slice(1, -1)] = decodeURIComponent(got[i]!);
+      } catch {
+        return null; // malformed percent-encoding matches no route: a 404, not a crash
+      }
     } else if (segment !== got[i]) {
       return null;
     }

@@ -7,7 +7,8 @@ import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
-import { stageConfig } from '../lib/stage-config.js';
+import { stageConfig, type Throttle } from '../lib/stage-config.js';
+import type { ThrottleClass } from '../functions/routes.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -19,6 +20,8 @@ export interface LocalRuntimeOptions {
   dataDir?: string | undefined;
   /** Enforce a stage's throttles (the default: staging); null turns throttling off. */
   throttleStage?: string | null | undefined;
+  /** Explicit rate and burst per throttle class, instead of a stage's (tests drive routes past a low limit). */
+  throttleClasses?: Record<ThrottleClass, Throttle> | undefined;
 }
 
 export interface LocalRuntime {
@@ -47,6 +50,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'marketplace-local';
+  // Lambda gives each invocation its own client; here one process serves every concurrent invocation through
+  // one client against DynamoDB Local, which slows down far more than DynamoDB under a burst. Give a call
+  // more time than the Lambda defaults in functions/data/client.ts (set these to test those).
+  process.env.DYNAMODB_REQUEST_TIMEOUT_MS ??= '10000';
+  process.env.DYNAMODB_CALL_TIMEOUT_MS ??= '25000';
 
   try {
     const client = localClient(endpoint);
@@ -60,10 +68,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let baseUrl = `http://localhost:${options.port}`;
     const issuer = await createLocalIssuer(`${baseUrl}/local`);
     const throttleStage = options.throttleStage === undefined ? 'staging' : options.throttleStage;
+    const throttleClasses = options.throttleClasses ?? (throttleStage ? stageConfig(throttleStage).throttle.classes : undefined);
     const server = createGateway({
       issuer,
       localRoutes: localRoutes(issuer, () => baseUrl),
-      rateLimiter: throttleStage ? createRateLimiter(stageConfig(throttleStage).throttle.classes) : undefined,
+      rateLimiter: throttleClasses ? createRateLimiter(throttleClasses) : undefined,
     });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

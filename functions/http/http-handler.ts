@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routesForHandler, type Route } from '../routes.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
 import { callerId } from './caller.js';
 import { errorResponse } from './error-response.js';
 import { logger } from './logger.js';
@@ -40,7 +41,9 @@ function wrap(
       return errorResponse(error);
     }
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  // Shortly before the Lambda timeout, answer 503 in the error shape rather than dying with a bare 500.
+  return middy(base, { timeoutEarlyResponse: () => errorResponse(new ServiceUnavailableError('TIMEOUT', 'The request took too long; retry shortly')) })
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
 /** A route anyone may call. */

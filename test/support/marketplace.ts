@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { testSeedSize, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
+import type { ThrottleClass } from '../../functions/routes.js';
+import type { Throttle } from '../../lib/stage-config.js';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -32,9 +34,16 @@ export interface TestMarketplace {
  * The marketplace as `npm start` runs it (gateway, JWT checks, real handlers, DynamoDB Local), on its own
  * table and a free port. Uses the DynamoDB Local that `npm test` started, or starts one.
  */
-export async function startTestMarketplace(options: { seed?: SeedSize | null; throttleStage?: string | null } = {}): Promise<TestMarketplace> {
+export async function startTestMarketplace(options: {
+  seed?: SeedSize | null;
+  throttleStage?: string | null;
+  /** Explicit rate and burst per throttle class (overrides throttleStage). */
+  throttleClasses?: Record<ThrottleClass, Throttle>;
+  /** A DynamoDB (Local) to use instead of the shared one, e.g. one the test stops and restarts. */
+  dynamoDbEndpoint?: string;
+} = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
-  const shared = process.env.TEST_DYNAMODB_ENDPOINT;
+  const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
   const runtime = await startLocalRuntime({
     port: 0,
     tableName,
@@ -42,6 +51,7 @@ export async function startTestMarketplace(options: { seed?: SeedSize | null; th
     dynamoDbEndpoint: shared,
     dynamoDbPort: shared ? undefined : 18_000 + Math.floor(Math.random() * 1000),
     throttleStage: options.throttleStage ?? null,
+    throttleClasses: options.throttleClasses,
   });
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);

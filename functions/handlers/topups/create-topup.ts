@@ -1,6 +1,7 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createHash } from 'node:crypto';
+import { dynamoDbClient } from '../../data/client.js';
 import { creditTopup } from '../../data/trading/topups.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { tradingErrors } from '../../domain/trading-errors.js';
@@ -17,7 +18,8 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   sortKeyAttr: 'sk',
   staticPkValue: 'IDEMPOTENCY#topups',
   expiryAttr: 'ttl',
-  clientConfig: process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {},
+  // Our client, so its timeouts and retry budget hold here too (the SDK defaults would wait minutes).
+  awsSdkV3Client: dynamoDbClient,
 });
 
 const idempotency = new IdempotencyConfig({
