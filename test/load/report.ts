@@ -1,0 +1,214 @@
+/**
+ * The load test report, in the seed report's format (load-test-report-2025-12-02.txt), from the summary
+ * the locustfile writes at the end of a run. Pure functions: the runner and the smoke test use them.
+ */
+
+export interface EndpointStats {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  avgMs: number;
+  minMs: number;
+  maxMs: number;
+  medianMs: number;
+  p95Ms: number;
+  p99Ms: number;
+  avgBytes: number;
+  rps: number;
+}
+
+export interface LocustSummary {
+  exitCode: number;
+  startTime: number;
+  lastRequestTime: number | null;
+  total: EndpointStats;
+  /** Every request but the logins. */
+  api: EndpointStats;
+  endpoints: EndpointStats[];
+  errors: Array<{ method: string; name: string; error: string; occurrences: number }>;
+  cpuWarning: boolean;
+  writes: boolean;
+}
+
+export interface RunDescription {
+  date: string;
+  target: string;
+  targetNote: string;
+  users: number;
+  spawnRate: number;
+  durationSeconds: number;
+  /** Seconds of the same scenario run first and not counted. */
+  warmupSeconds?: number;
+  thinkTime: string;
+  locustProcesses: string;
+}
+
+export interface Thresholds {
+  /** Percent of API requests. */
+  maxFailureRate?: number | undefined;
+  maxP95Ms?: number | undefined;
+}
+
+export interface ThresholdVerdict {
+  name: string;
+  limit: string;
+  measured: string;
+  passed: boolean;
+}
+
+export interface ResourceUsage {
+  /** Percent of one core, averaged over the run; null when not measured (remote target). */
+  locust: number | null;
+  api: number | null;
+  dynamoDbLocal: number | null;
+  otherProcesses: number | null;
+  machineBusy: number | null;
+  cores: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number } | null;
+  gcPauseMs: { total: number; max: number; count: number } | null;
+}
+
+export const isLogin = (stats: Pick<EndpointStats, 'name'>) => stats.name.endsWith('(login)');
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const pct = (part: number, whole: number) => (whole === 0 ? 0 : (100 * part) / whole);
+
+export type ErrorKind = 'connection' | 'application' | 'other';
+
+/** The seed report's grouping: connection errors (by exception) and application errors (by HTTP status). */
+export function classifyError(error: string): { kind: ErrorKind; label: string } {
+  const http = /^HTTP (\d{3})/.exec(error);
+  if (http) return { kind: 'application', label: `${http[1]} ${statusText(Number(http[1]))}` };
+  const exception = /^([A-Za-z_][\w.]*)\(/.exec(error)?.[1] ?? error.split(':')[0]!.trim();
+  if (/Connection|Disconnected|BrokenPipe|Timeout|timed out|socket|Refused|Reset|Aborted|EOF|gaierror|HTTPParseError/i.test(error)) {
+    return { kind: 'connection', label: exception };
+  }
+  return { kind: 'other', label: exception || error };
+}
+
+function statusText(status: number): string {
+  const known: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+    409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+    500: 'Server Errors', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  };
+  return known[status] ?? (status >= 500 ? 'Server Errors' : 'Client Errors');
+}
+
+export function checkThresholds(summary: LocustSummary, thresholds: Thresholds): ThresholdVerdict[] {
+  const verdicts: ThresholdVerdict[] = [];
+  const failureRate = pct(summary.api.failures, summary.api.requests);
+  if (thresholds.maxFailureRate !== undefined) {
+    verdicts.push({
+      name: 'failure rate', limit: `<= ${thresholds.maxFailureRate}%`, measured: `${failureRate.toFixed(2)}%`,
+      passed: summary.api.requests > 0 && failureRate <= thresholds.maxFailureRate,
+    });
+  }
+  if (thresholds.maxP95Ms !== undefined) {
+    verdicts.push({
+      name: 'p95 response time', limit: `<= ${thresholds.maxP95Ms} ms`, measured: `${summary.api.p95Ms} ms`,
+      passed: summary.api.requests > 0 && summary.api.p95Ms <= thresholds.maxP95Ms,
+    });
+  }
+  return verdicts;
+}
+
+function table(headers: string[], rows: string[][], rightAligned: (i: number) => boolean): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (rightAligned(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export function endpointTable(endpoints: EndpointStats[]): string[] {
+  const rows = [...endpoints]
+    .sort((a, b) => b.requests - a.requests)
+    .map((e) => [
+      `${e.method} ${e.name}`, n(e.requests), n(e.failures), `${pct(e.failures, e.requests).toFixed(2)}%`, e.rps.toFixed(1),
+      n(e.avgMs), n(e.medianMs), n(e.p95Ms), n(e.p99Ms), n(e.maxMs),
+    ]);
+  return table(['endpoint', 'requests', 'failures', 'fail %', 'RPS', 'avg ms', 'median', 'p95', 'p99', 'max'], rows, (i) => i > 0);
+}
+
+export function formatReport(
+  summary: LocustSummary, run: RunDescription, verdicts: ThresholdVerdict[], resources: ResourceUsage | null,
+): string {
+  const api = summary.api;
+  const out: string[] = [];
+  const title = `LOAD TEST RESULTS - ${n(run.users)} Concurrent Users`;
+  out.push(title, '='.repeat(64));
+  out.push(`Test Date: ${run.date}`);
+  out.push(`Target: ${run.target}${run.targetNote ? ` (${run.targetNote})` : ''}`);
+  const measured = summary.lastRequestTime ? summary.lastRequestTime - summary.startTime : 0;
+  out.push(`Duration: ${run.durationSeconds} s (requests over ${measured.toFixed(1)} s)${run.warmupSeconds ? `, after a ${run.warmupSeconds} s warm-up run (not counted)` : ''}`);
+  out.push(`Users: ${n(run.users)} concurrent`);
+  out.push(`Spawn Rate: ${run.spawnRate} users/second`);
+  out.push(`Think Time: ${run.thinkTime}`);
+  out.push(`Locust: ${run.locustProcesses}${summary.writes ? ', write traffic on' : ''}`);
+  out.push('');
+  out.push('OVERALL PERFORMANCE', '-------------------');
+  out.push(`Total Requests: ${n(api.requests)}  (API requests; plus ${n(summary.total.requests - api.requests)} logins, listed below)`);
+  out.push(`Total Failures: ${n(api.failures)} (${pct(api.failures, api.requests).toFixed(2)}%)`);
+  out.push(`Success Rate: ${(100 - pct(api.failures, api.requests)).toFixed(2)}%`);
+  out.push(`Requests/Second: ${api.rps.toFixed(2)} RPS`);
+  out.push('');
+  out.push('RESPONSE TIMES', '--------------');
+  out.push(`Average: ${n(api.avgMs)}ms`);
+  out.push(`Median: ${n(api.medianMs)}ms`);
+  out.push(`95th Percentile: ${n(api.p95Ms)}ms`);
+  out.push(`99th Percentile: ${n(api.p99Ms)}ms`);
+  out.push(`Max: ${n(api.maxMs)}ms`);
+  out.push('');
+  out.push('ERROR BREAKDOWN', '---------------');
+  const allFailures = summary.errors.reduce((sum, e) => sum + e.occurrences, 0);
+  if (allFailures === 0) {
+    out.push('No failures.');
+  } else {
+    for (const kind of ['connection', 'application', 'other'] as const) {
+      const ofKind = summary.errors.filter((e) => classifyError(e.error).kind === kind);
+      const count = ofKind.reduce((sum, e) => sum + e.occurrences, 0);
+      if (count === 0) continue;
+      const heading = { connection: 'Connection Errors', application: 'Application Errors', other: 'Other Errors' }[kind];
+      out.push(`${heading}: ${n(count)} (${pct(count, allFailures).toFixed(1)}% of failures)`);
+      const byLabel = new Map<string, typeof ofKind>();
+      for (const e of ofKind) {
+        const label = classifyError(e.error).label;
+        byLabel.set(label, [...(byLabel.get(label) ?? []), e]);
+      }
+      for (const [label, entries] of [...byLabel].sort((a, b) => total(b[1]) - total(a[1]))) {
+        out.push(`- ${label}: ${n(total(entries))}`);
+        for (const e of entries.sort((a, b) => b.occurrences - a.occurrences)) {
+          out.push(`  * ${e.method} ${e.name}: ${n(e.occurrences)} failures`);
+        }
+      }
+    }
+  }
+  out.push('');
+  out.push('ENDPOINTS', '---------');
+  out.push(...endpointTable(summary.endpoints));
+  if (verdicts.length > 0) {
+    out.push('', 'THRESHOLDS', '----------');
+    for (const v of verdicts) out.push(`${v.passed ? 'PASS' : 'FAIL'}  ${v.name}: ${v.measured} (limit ${v.limit})`);
+  }
+  if (resources) {
+    out.push('', 'RESOURCES (this machine, % of one core, averaged over the run)', '-----------------------------------------------------------------');
+    const p = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)}%`);
+    out.push(`Cores: ${resources.cores}; busy ${p(resources.machineBusy)} of ${resources.cores * 100}%`);
+    out.push(`Locust: ${p(resources.locust)}  API (Node, gateway + handlers): ${p(resources.api)}  DynamoDB Local (Java): ${p(resources.dynamoDbLocal)}  other processes: ${p(resources.otherProcesses)}`);
+    if (resources.eventLoopDelayMs) {
+      const d = resources.eventLoopDelayMs;
+      out.push(`API event loop delay: p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(1)} ms`);
+    }
+    if (resources.gcPauseMs) {
+      const g = resources.gcPauseMs;
+      out.push(`API garbage collection: ${g.count} pauses, ${g.total.toFixed(0)} ms in total, longest ${g.max.toFixed(1)} ms`);
+    }
+  }
+  out.push(`Locust CPU warning (a Locust process above 90% CPU): ${summary.cpuWarning ? 'YES - the load generator was saturated; use --workers' : 'no'}`);
+  return `${out.join('\n')}\n`;
+}
+
+function total(entries: Array<{ occurrences: number }>): number {
+  return entries.reduce((sum, e) => sum + e.occurrences, 0);
+}

@@ -1,0 +1,485 @@
+/**
+ * `npm run loadtest`: the seed's Locust scenario (test/load/locustfile.py), headless, with a report in the
+ * seed report's format. See docs/load-testing.md.
+ *
+ *   npm run loadtest                                   # starts the local marketplace itself (demo seed, no throttles)
+ *   npm run loadtest -- --users 1000 --spawn-rate 100 --duration 2m --max-failure-rate 0 --max-p95-ms 200
+ *   npm run loadtest -- --workers 2 --users 2000       # Locust master plus 2 workers on this machine
+ *   npm run loadtest -- --target https://api.staging.example.com --auth tokens --tokens-file tokens.json
+ *
+ * Exit status: 0 when the run completed and met every threshold given, 1 when a threshold was missed,
+ * 2 when the run itself failed (Locust missing or crashed, no results).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { exportRoutes } from './export-routes.js';
+import {
+  checkThresholds, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type Thresholds,
+} from './report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const projectRoot = resolve(here, '..', '..');
+
+const usage = `Usage: npm run loadtest -- [options]
+
+Target
+  --target URL            API to load (e.g. https://<distribution>.cloudfront.net). Without it, the local
+                          marketplace is started on free ports (DynamoDB Local + the seed + the local gateway)
+  --seed demo|small       local only: the seeded data (default demo, the npm start data: 1,000 users)
+  --throttle off|staging|prod
+                          local only: the stage throttles the local gateway enforces (default off)
+Load
+  --users N               concurrent users (default 100)
+  --spawn-rate R          users started per second (default min(users, 100))
+  --duration T            run time including the ramp: 90s, 5m, 1h30m (default 60s)
+  --workers N             distributed: a Locust master plus N worker processes on this machine (default 0: one process)
+  --writes                add the write traffic of scenario.json (top-ups, buys, bids); off by default
+  --reset-stats           leave the ramp-up out of the statistics
+  --warmup T              first run the same scenario for T (e.g. 60s), not counted: warms the JVM of DynamoDB
+                          Local and Node's JIT as a deployed stage is warm (default 0)
+  --think-time MIN-MAX    seconds between a user's requests, instead of scenario.json's 1-3 (the CI smoke uses 0.1-0.5)
+Users
+  --auth local|cognito|tokens
+                          local: POST /local/token (default); cognito: InitiateAuth with COGNITO_CLIENT_ID,
+                          COGNITO_REGION, LOADTEST_PASSWORD; tokens: bearer tokens from --tokens-file
+  --tokens-file FILE      JSON array of tokens (test/load/create-cognito-users.sh --tokens-out FILE)
+  --user-pool N           distinct users to log in as (default: the seed's users, or 1000)
+Thresholds (exit status 1 when missed)
+  --max-failure-rate P    most failures allowed, in percent of API requests (0 = none)
+  --max-p95-ms MS         highest p95 response time allowed
+Output
+  --out DIR               report folder (default test/load/reports/<time>-<users>u)
+`;
+
+interface Options {
+  target: string | undefined;
+  seed: 'demo' | 'small';
+  throttle: string | null;
+  users: number;
+  spawnRate: number;
+  duration: string;
+  durationSeconds: number;
+  workers: number;
+  writes: boolean;
+  resetStats: boolean;
+  /** A run of the same scenario before the measured one, not counted (warms DynamoDB Local's JVM and Node's JIT). */
+  warmupSeconds: number;
+  /** "min-max" seconds, overriding scenario.json (the smoke test's short run uses it). */
+  thinkTime: { min: number; max: number } | undefined;
+  auth: string;
+  tokensFile: string | undefined;
+  userPool: number | undefined;
+  thresholds: Thresholds;
+  out: string | undefined;
+}
+
+export function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw new Error(`--duration ${text}: use e.g. 90s, 5m or 1h30m`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      target: { type: 'string' }, seed: { type: 'string', default: 'demo' }, throttle: { type: 'string', default: 'off' },
+      users: { type: 'string', default: '100' }, 'spawn-rate': { type: 'string' }, duration: { type: 'string', default: '60s' },
+      workers: { type: 'string', default: '0' }, writes: { type: 'boolean', default: false },
+      'reset-stats': { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' }, 'think-time': { type: 'string' }, auth: { type: 'string', default: 'local' },
+      'tokens-file': { type: 'string' }, 'user-pool': { type: 'string' },
+      'max-failure-rate': { type: 'string' }, 'max-p95-ms': { type: 'string' }, out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  const number = (name: string, raw: string | undefined, min: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} ${raw}: must be a number >= ${min}`);
+    return value;
+  };
+  const users = Math.floor(number('users', values.users, 1)!);
+  if (values.seed !== 'demo' && values.seed !== 'small') throw new Error('--seed: demo or small');
+  if (!['local', 'cognito', 'tokens'].includes(values.auth!)) throw new Error('--auth: local, cognito or tokens');
+  if (values.auth === 'tokens' && !values['tokens-file']) throw new Error('--auth tokens needs --tokens-file');
+  let thinkTime: Options['thinkTime'];
+  if (values['think-time'] !== undefined) {
+    const match = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(values['think-time']);
+    if (!match || Number(match[1]) > Number(match[2])) throw new Error('--think-time: min-max seconds, e.g. 1-3');
+    thinkTime = { min: Number(match[1]), max: Number(match[2]) };
+  }
+  if (values.target && !/^https?:\/\/[^/]+/.test(values.target)) throw new Error('--target: an http(s) URL');
+  return {
+    target: values.target?.replace(/\/+$/, ''),
+    seed: values.seed,
+    throttle: values.throttle === 'off' ? null : values.throttle!,
+    users,
+    spawnRate: number('spawn-rate', values['spawn-rate'], 0.1) ?? Math.min(users, 100),
+    duration: values.duration!,
+    durationSeconds: parseDuration(values.duration!),
+    workers: Math.floor(number('workers', values.workers, 0)!),
+    writes: values.writes!,
+    resetStats: values['reset-stats']!,
+    warmupSeconds: parseDuration(values.warmup!),
+    thinkTime,
+    auth: values.auth!,
+    tokensFile: values['tokens-file'] ? resolve(values['tokens-file']) : undefined,
+    userPool: number('user-pool', values['user-pool'], 1),
+    thresholds: {
+      maxFailureRate: number('max-failure-rate', values['max-failure-rate'], 0),
+      maxP95Ms: number('max-p95-ms', values['max-p95-ms'], 0),
+    },
+    out: values.out,
+  };
+}
+
+/** Debian's python3-locust installs /usr/bin/locust. LOCUST_BIN points elsewhere. */
+export function findLocust(): string | null {
+  const candidates = [process.env.LOCUST_BIN, '/usr/bin/locust', 'locust'].filter((c): c is string => Boolean(c));
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    if (!probe.error && probe.status === 0) return candidate;
+  }
+  return null;
+}
+
+export const locustMissing = `Locust is not installed. This load test uses Debian's python3-locust (Locust 2.12.1 with gevent and
+geventhttpclient; nothing from pip):
+
+    sudo apt-get update && sudo apt-get install -y python3-locust     # installs /usr/bin/locust
+
+or set LOCUST_BIN to a locust executable.`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// ---- CPU accounting from /proc (Linux); everything degrades to null elsewhere -------------------------------
+
+let ticksPerSecond: number | null = null;
+function clockTicks(): number {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+  return ticksPerSecond;
+}
+
+function processTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - cpu[3]! - cpu[4]!, total };
+  } catch {
+    return null;
+  }
+}
+
+function findDynamoDbLocalPid(port: number): number | null {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        const portAt = args.indexOf('-port');
+        if (args.some((a) => a.endsWith('DynamoDBLocal.jar')) && portAt >= 0 && args[portAt + 1] === String(port)) return Number(entry);
+      } catch {
+        // The process went away.
+      }
+    }
+  } catch {
+    // No /proc.
+  }
+  return null;
+}
+
+interface CpuSampler {
+  stop(): ResourceUsage;
+}
+
+function startCpuSampler(pids: { locust: number[]; java: number | null }, measureApi: boolean): CpuSampler {
+  const startedAt = performance.now();
+  const ticks = (list: number[]) => list.reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+  const locust0 = ticks(pids.locust);
+  const java0 = pids.java ? processTicks(pids.java) : null;
+  const own0 = process.cpuUsage();
+  const machine0 = machineTicks();
+  // The histogram holds whole timer intervals: the delay is what exceeds the resolution.
+  const resolution = 5;
+  const delay = monitorEventLoopDelay({ resolution });
+  const lateness = (ns: number) => Math.max(0, ns / 1e6 - resolution);
+  const gc = { total: 0, max: 0, count: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.total += entry.duration;
+      gc.max = Math.max(gc.max, entry.duration);
+      gc.count += 1;
+    }
+  });
+  if (measureApi) {
+    delay.enable();
+    observer.observe({ entryTypes: ['gc'] });
+  }
+  // Locust's processes are gone by the time the run ends: keep their last reading.
+  let locustLast = locust0;
+  const poll = setInterval(() => {
+    const now = ticks(pids.locust);
+    if (now > locustLast) locustLast = now;
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(poll);
+      delay.disable();
+      observer.disconnect();
+      const seconds = (performance.now() - startedAt) / 1000;
+      const percent = (tickDelta: number) => (100 * tickDelta) / clockTicks() / seconds;
+      const own = process.cpuUsage(own0);
+      const machine1 = machineTicks();
+      const cores = availableParallelism();
+      const locust = percent(locustLast - locust0);
+      const java = pids.java && java0 !== null ? percent((processTicks(pids.java) ?? java0) - java0) : null;
+      const api = measureApi ? (100 * (own.user + own.system)) / 1e6 / seconds : null;
+      const machineBusy = machine0 && machine1
+        ? (100 * cores * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)
+        : null;
+      const other = machineBusy !== null ? Math.max(0, machineBusy - locust - (java ?? 0) - (api ?? 0)) : null;
+      return {
+        locust, api, dynamoDbLocal: java, otherProcesses: other, machineBusy, cores,
+        eventLoopDelayMs: measureApi && delay.count > 0
+          ? { p50: lateness(delay.percentile(50)), p99: lateness(delay.percentile(99)), max: lateness(delay.max) }
+          : null,
+        gcPauseMs: measureApi ? gc : null,
+      };
+    },
+  };
+}
+
+// ---- the run -------------------------------------------------------------------------------------------------
+
+function exitWith(child: ChildProcess): Promise<number> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null) return resolveExit(child.exitCode);
+    child.once('exit', (code, signal) => resolveExit(code ?? (signal ? 128 : 0)));
+  });
+}
+
+function stopChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 5000).unref();
+}
+
+interface LocustRun {
+  locust: string;
+  target: string;
+  env: NodeJS.ProcessEnv;
+  options: Options;
+  javaPid: number | null;
+  measureApi: boolean;
+  outDir: string;
+  durationSeconds: number;
+}
+
+/** One headless Locust run (one process, or a master and workers), bounded in time; results in run.outDir. */
+async function runLocust(run: LocustRun): Promise<{ codes: number[]; timedOut: boolean; resources: ResourceUsage }> {
+  const { options, outDir } = run;
+  mkdirSync(outDir, { recursive: true });
+  const env = { ...run.env, LOADTEST_SUMMARY_JSON: join(outDir, 'summary.json') };
+  const locustfile = join(here, 'locustfile.py');
+  const common = [
+    '-f', locustfile, '--headless', '-H', run.target, '-u', String(options.users), '-r', String(options.spawnRate),
+    '-t', `${run.durationSeconds}s`, '--stop-timeout', '5', '--exit-code-on-error', '0', '--only-summary',
+    '--csv', join(outDir, 'locust'), '--html', join(outDir, 'locust.html'),
+    ...(options.resetStats ? ['--reset-stats'] : []),
+  ];
+  const log = createWriteStream(join(outDir, 'locust.log'));
+  const stdout = createWriteStream(join(outDir, 'locust-summary.txt'));
+  const children: ChildProcess[] = [];
+  if (options.workers > 0) {
+    const masterPort = await freePort();
+    children.push(spawn(run.locust, [...common, '--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(masterPort),
+      '--expect-workers', String(options.workers), '--expect-workers-max-wait', '60'], { env, cwd: projectRoot }));
+    const perWorker = Math.ceil(options.users / options.workers);
+    for (let i = 0; i < options.workers; i++) {
+      children.push(spawn(run.locust, ['-f', locustfile, '--worker', '--master-host', '127.0.0.1', '--master-port', String(masterPort),
+        ...(options.resetStats ? ['--reset-stats'] : [])],
+      { env: { ...env, LOADTEST_USER_OFFSET: String(i * perWorker) }, cwd: projectRoot }));
+    }
+  } else {
+    children.push(spawn(run.locust, common, { env, cwd: projectRoot }));
+  }
+  children.forEach((child, i) => {
+    const prefix = options.workers > 0 ? (i === 0 ? '[master] ' : `[worker ${i}] `) : '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      log.write(text.replace(/^/gm, prefix));
+      // Progress and warnings on the console; the rest is in locust.log.
+      for (const line of text.split('\n')) {
+        if (/Ramping|All users spawned|CPU usage|WARNING|ERROR|Traceback|locustfile:/i.test(line) && (i === 0 || /WARNING|ERROR|Traceback/.test(line))) {
+          console.log(`  locust ${prefix}${line.replace(/^\[[^\]]*\] [^ ]+ /, '')}`);
+        }
+      }
+    });
+    if (i === 0) child.stdout?.pipe(stdout);
+    else child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
+  });
+
+  const sampler = startCpuSampler({ locust: children.map((c) => c.pid!).filter(Boolean), java: run.javaPid }, run.measureApi);
+  console.log(`Locust: ${options.users} users at ${options.spawnRate}/s for ${run.durationSeconds} s against ${run.target}` +
+    `${options.workers > 0 ? ` (master + ${options.workers} workers)` : ''}; results in ${relative(process.cwd(), outDir) || '.'}`);
+
+  // Every run is bounded: Locust stops itself at --run-time; this is the backstop.
+  const deadlineMs = (run.durationSeconds + options.users / options.spawnRate + 120) * 1000;
+  let timedOut = false;
+  const deadline = setTimeout(() => { timedOut = true; children.forEach(stopChild); }, deadlineMs);
+  const interrupt = () => { children.forEach(stopChild); };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const codes = await Promise.all(children.map(exitWith));
+  clearTimeout(deadline);
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
+  const resources = sampler.stop();
+  await new Promise<void>((r) => log.end(r));
+  await new Promise<void>((r) => stdout.end(r));
+  return { codes, timedOut, resources };
+}
+
+export async function runLoadTest(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  const locust = findLocust();
+  if (!locust) {
+    console.error(locustMissing);
+    return 2;
+  }
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const outDir = resolve(options.out ?? join(here, 'reports', `${stamp}-${options.users}u${options.target ? '-remote' : ''}`));
+  mkdirSync(outDir, { recursive: true });
+  const routesFile = exportRoutes(join(outDir, 'routes.json'));
+  const summaryFile = join(outDir, 'summary.json');
+  const scenario = JSON.parse(readFileSync(join(here, 'scenario.json'), 'utf8')) as { waitSeconds: { min: number; max: number } };
+  const wait = options.thinkTime ?? scenario.waitSeconds;
+
+  let target = options.target;
+  let targetNote = 'given with --target, not started by the runner';
+  let runtime: { stop(): Promise<void> } | null = null;
+  let dynamoDbPort: number | null = null;
+  let userPool = options.userPool ?? 1000;
+  if (!target) {
+    // The marketplace exactly as `npm start` runs it, in this process, on free ports.
+    const [{ startLocalRuntime }, { defaultSeedSize, testSeedSize }, { loadHandler }, { routes, fallbackRoute }] = await Promise.all([
+      import('../../local/runtime.js'), import('../../local/seed.js'), import('../../local/handler-loader.js'), import('../../functions/routes.js'),
+    ]);
+    const seedSize = options.seed === 'small' ? testSeedSize : defaultSeedSize;
+    // One process serves every concurrent invocation through one DynamoDB client whose sockets (50) are shared:
+    // under load a call queues for a socket, and the SDK counts that queueing against the connect timeout (1 s in
+    // functions/data/client.ts, right for a Lambda that makes one call at a time). local/runtime.ts already gives
+    // the request timeout 10 s for this reason; give the connect timeout the same, or queueing shows up as 503s
+    // no Lambda would answer. Set DYNAMODB_CONNECT_TIMEOUT_MS to measure with the Lambda value.
+    process.env.DYNAMODB_CONNECT_TIMEOUT_MS ??= '10000';
+    dynamoDbPort = await freePort();
+    console.log(`Starting the local marketplace (DynamoDB Local on :${dynamoDbPort}, ${options.seed} seed, throttles ${options.throttle ?? 'off'})...`);
+    const started = performance.now();
+    const local = await startLocalRuntime({
+      port: 0, tableName: 'marketplace-loadtest', seedSize, dynamoDbPort, throttleStage: options.throttle,
+    });
+    runtime = local;
+    // The gateway imports a handler module on its first request (through tsx: a one-off compile a Lambda
+    // bundle never does). Import them all now so the run measures serving, not compiling.
+    await Promise.all([...new Set([...routes.map((r) => r.handler), fallbackRoute.handler])].map((h) => loadHandler(h)));
+    const port = new URL(local.url).port;
+    target = `http://127.0.0.1:${port}`;
+    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, DynamoDB connect timeout ${process.env.DYNAMODB_CONNECT_TIMEOUT_MS} ms`;
+    userPool = options.userPool ?? seedSize.users;
+    console.log(`Local marketplace ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${target}`);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PYTHONUNBUFFERED: '1',
+    LOADTEST_ROUTES: routesFile,
+    LOADTEST_AUTH: options.auth,
+    LOADTEST_USER_POOL: String(userPool),
+    LOADTEST_WRITES: options.writes ? '1' : '0',
+    ...(options.thinkTime ? { LOADTEST_WAIT: `${options.thinkTime.min}-${options.thinkTime.max}` } : {}),
+    ...(options.tokensFile ? { LOADTEST_TOKENS_FILE: options.tokensFile } : {}),
+  };
+  const locustRun = { locust, target, env, options, javaPid: dynamoDbPort ? findDynamoDbLocalPid(dynamoDbPort) : null, measureApi: runtime !== null };
+  let codes: number[];
+  let timedOut: boolean;
+  let resources: ResourceUsage;
+  try {
+    if (options.warmupSeconds > 0) {
+      const warmupDir = join(outDir, 'warmup');
+      console.log(`Warm-up: the same scenario for ${options.warmupSeconds} s, not counted (its report: ${relative(process.cwd(), warmupDir)})`);
+      await runLocust({ ...locustRun, outDir: warmupDir, durationSeconds: options.warmupSeconds });
+    }
+    ({ codes, timedOut, resources } = await runLocust({ ...locustRun, outDir, durationSeconds: options.durationSeconds }));
+  } finally {
+    await runtime?.stop();
+  }
+
+  if (!existsSync(summaryFile)) {
+    console.error(`Locust ended (exit ${codes.join(', ')}${timedOut ? ', stopped at the deadline' : ''}) without results: see ${join(outDir, 'locust.log')}`);
+    return 2;
+  }
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as LocustSummary;
+  const run: RunDescription = {
+    date: new Date().toISOString().slice(0, 10),
+    target,
+    targetNote,
+    users: options.users,
+    spawnRate: options.spawnRate,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    thinkTime: `${wait.min}-${wait.max} s between a user's requests${options.thinkTime ? ' (--think-time)' : ' (test/load/scenario.json)'}`,
+    locustProcesses: options.workers > 0 ? `master + ${options.workers} workers` : 'one process',
+  };
+  const verdicts = checkThresholds(summary, options.thresholds);
+  const text = formatReport(summary, run, verdicts, runtime ? resources : { ...resources, api: null, dynamoDbLocal: null });
+  writeFileSync(join(outDir, 'report.txt'), text);
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, options: { ...options, userPool }, summary, verdicts, resources }, null, 2)}\n`);
+  console.log(`\n${text}\nFiles: ${relative(process.cwd(), outDir)}/report.txt, report.json, locust.html (Locust's report with charts), locust_*.csv, locust.log`);
+  if (timedOut) {
+    console.error('Locust did not stop by itself and was stopped at the deadline.');
+    return 2;
+  }
+  return verdicts.every((v) => v.passed) ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let code = 2;
+  try {
+    code = await runLoadTest(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  }
+  // Handler modules keep DynamoDB client sockets; nothing is left to wait for.
+  process.exit(code);
+}
