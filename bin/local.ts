@@ -8,10 +8,12 @@
  *   PORT=4000 DYNAMODB_PORT=8001 npm start
  *   SEED_NFTS=50000 SEED_LISTINGS=10000 npm start
  *   THROTTLE=off npm start              # no 429s (the default enforces the staging stage's throttles)
+ *   PUBLIC_READ_CACHE_MS=0 npm start    # every public read goes to DynamoDB (default: 1 s reuse, as deployed)
  */
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
 import { startLocalRuntime } from '../local/runtime.js';
+import { stageConfig } from '../lib/stage-config.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +42,9 @@ function seedSize(): SeedSize | null {
     users: Math.max(1, fromEnv('USERS', base.users)),
   };
 }
+
+// Like the deployed public-read Lambdas, reuse first pages and floors for a moment (0 turns it off).
+process.env.PUBLIC_READ_CACHE_MS ??= String(stageConfig('staging').publicReadCacheMs);
 
 const startedAt = performance.now();
 const size = seedSize();

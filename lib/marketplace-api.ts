@@ -108,6 +108,10 @@ export class MarketplaceApi extends Construct {
         description: `${routeKey(route)}: ${route.summary}`.slice(0, 256),
         table,
         config,
+        // Public reads share first pages and floors across requests for a moment (functions/data/read-cache.ts).
+        ...(route.auth === 'public' && route.access === 'read'
+          ? { environment: { PUBLIC_READ_CACHE_MS: String(config.publicReadCacheMs) } }
+          : {}),
       });
       const httpRoute = new HttpRoute(this, `${route.id}Route`, {
         httpApi: this.httpApi,

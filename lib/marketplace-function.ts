@@ -23,6 +23,8 @@ export interface MarketplaceFunctionProps {
   config: StageConfig;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
+  /** Extra environment for this function only. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -70,6 +72,7 @@ export class MarketplaceFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
       },
       bundling: {
         format: bundling.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,

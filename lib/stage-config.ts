@@ -56,6 +56,8 @@ export interface StageConfig {
    * would carve the account's concurrency pool into slices and fail deploys in accounts near the limit.
    */
   reservedConcurrency: { jobs: number };
+  /** How long a warm public-read Lambda reuses a first page or floor it read (0: off). */
+  publicReadCacheMs: number;
   waf: {
     /** Requests one IP may make in a 5-minute window before the WAF answers 429. */
     rateLimitPer5MinPerIp: number;
@@ -84,6 +86,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'DEBUG',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    publicReadCacheMs: 1_000,
     // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
     waf: { rateLimitPer5MinPerIp: 3_000 },
     priceClass: 'PriceClass_100',
@@ -114,6 +117,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    publicReadCacheMs: 1_000,
     // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
     waf: { rateLimitPer5MinPerIp: 10_000 },
     priceClass: 'PriceClass_All',

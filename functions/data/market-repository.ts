@@ -2,6 +2,7 @@ import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamo
 import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
 import { db, tableName } from './client.js';
 import { keys, priceKey } from './keys.js';
+import { cachedRead } from './read-cache.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
 export function toListing(item: Item): Listing {
@@ -58,13 +59,20 @@ export function listingQuerySpec(plan: ListingQueryPlan): QuerySpec {
 }
 
 export async function listActiveListings(plan: ListingQueryPlan, page: PageRequest): Promise<Page<Listing>> {
-  const result = await queryPage(listingQuerySpec(plan), page);
-  return { items: result.items.map(toListing), nextCursor: result.nextCursor };
+  const read = async () => {
+    const result = await queryPage(listingQuerySpec(plan), page);
+    return { items: result.items.map(toListing), nextCursor: result.nextCursor };
+  };
+  return page.cursor ? read() : cachedRead(`listings ${JSON.stringify(plan)} ${page.limit}`, read);
 }
 
 /** One BatchGetItem: each collection's item carries its floor, so a floor costs one item read. */
 export async function getFloors(collectionIds: string[]): Promise<Map<string, Floor>> {
-  const unique = [...new Set(collectionIds)];
+  const unique = [...new Set(collectionIds)].sort();
+  return cachedRead(`floors ${unique.join(',')}`, () => readFloors(unique));
+}
+
+async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
   const floors = new Map<string, Floor>();
   let requestKeys: Record<string, unknown>[] | undefined = unique.map((id) => keys.collection(id));
   for (let attempt = 0; requestKeys && requestKeys.length > 0 && attempt < 5; attempt++) {
@@ -89,6 +97,9 @@ export async function getFloors(collectionIds: string[]): Promise<Map<string, Fl
 }
 
 export async function listCollections(page: PageRequest): Promise<Page<Collection>> {
-  const result = await queryPage({ index: 'gsi1', partition: 'COLLECTIONS', forward: true }, page);
-  return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
+  const read = async () => {
+    const result = await queryPage({ index: 'gsi1', partition: 'COLLECTIONS', forward: true }, page);
+    return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
+  };
+  return page.cursor ? read() : cachedRead(`collections ${page.limit}`, read);
 }

@@ -37,6 +37,8 @@ export interface Page<T> {
 
 /** A filtered query may need several round trips to fill a page; past this it returns a short page. */
 const maxRoundTrips = 5;
+/** Items a filtered query reads per round trip (at most ~1 MB is read per trip whatever the limit). */
+const filteredReadAhead = 100;
 
 function keyAttributes(index?: IndexName): { partition: string; sort: string; all: string[] } {
   const indexKey = index ? indexKeys[index] : undefined;
@@ -134,8 +136,9 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: spec.forward,
-      // One extra item tells whether a next page exists without a second round trip.
-      Limit: page.limit + 1 - items.length,
+      // One extra item tells whether a next page exists without a second round trip. A filter drops items
+      // after they are read, so a filtered query reads ahead to fill the page in one trip when it can.
+      Limit: spec.filter ? Math.max(filteredReadAhead, page.limit + 1 - items.length) : page.limit + 1 - items.length,
       ExclusiveStartKey: startKey,
     };
     const output = await db.send(new QueryCommand(input));

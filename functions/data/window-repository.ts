@@ -2,6 +2,7 @@ import type { Auction, Presale } from '../domain/catalog.js';
 import { planWindowQuery, windowStatus, type WindowStatus } from '../domain/time-windows.js';
 import type { IndexName } from './table-definition.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
+import { cachedRead } from './read-cache.js';
 
 export function toAuction(item: Item, now: string): Auction {
   const startsAt = item.startsAt as string;
@@ -65,14 +66,17 @@ export async function listAuctions(
   const spec = collectionId
     ? windowQuerySpec(status, now, `AUCTIONS#${collectionId}`, { endsAt: 'gsi3', startsAt: 'gsi4' })
     : windowQuerySpec(status, now, 'AUCTIONS', { endsAt: 'gsi1', startsAt: 'gsi2' });
-  const result = await queryPage(spec, page);
-  return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };
+  const read = async () => {
+    const result = await queryPage(spec, page);
+    return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };
+  };
+  return page.cursor ? read() : cachedRead(`auctions ${status} ${collectionId ?? '*'} ${page.limit}`, read);
 }
 
 export async function listPresales(status: WindowStatus, now: string, page: PageRequest): Promise<Page<Presale>> {
-  const result = await queryPage(
-    windowQuerySpec(status, now, 'PRESALES', { endsAt: 'gsi1', startsAt: 'gsi2' }),
-    page,
-  );
-  return { items: result.items.map((item) => toPresale(item, now)), nextCursor: result.nextCursor };
+  const read = async () => {
+    const result = await queryPage(windowQuerySpec(status, now, 'PRESALES', { endsAt: 'gsi1', startsAt: 'gsi2' }), page);
+    return { items: result.items.map((item) => toPresale(item, now)), nextCursor: result.nextCursor };
+  };
+  return page.cursor ? read() : cachedRead(`presales ${status} ${page.limit}`, read);
 }

@@ -75,7 +75,8 @@ describe('functions', () => {
         assert.equal(props.Runtime, 'nodejs24.x', id);
         assert.equal(props.Handler, 'index.handler', id);
         assert.equal(props.MemorySize, config.lambda.memoryMb, id);
-        assert.deepEqual(props.Environment.Variables, {
+        const { PUBLIC_READ_CACHE_MS: _cache, ...common } = props.Environment.Variables;
+        assert.deepEqual(common, {
           TABLE_NAME: { Ref: tableId },
           POWERTOOLS_SERVICE_NAME: 'marketplace',
           POWERTOOLS_LOG_LEVEL: config.logLevel,
@@ -113,6 +114,14 @@ describe('functions', () => {
       else assert.ok(writes.includes('dynamodb:PutItem') && writes.includes('dynamodb:UpdateItem'), `write route ${route.id} cannot write`);
     });
   }
+
+  test('only public read functions reuse first pages and floors for a moment; user and write routes never', () => {
+    for (const route of routes) {
+      const fn = resource(template, routeFunction(template, routeKey(route)).functionId).Properties!;
+      const expected = route.auth === 'public' && route.access === 'read' ? String(stageConfigs.staging.publicReadCacheMs) : undefined;
+      assert.equal(fn.Environment.Variables.PUBLIC_READ_CACHE_MS, expected, route.id);
+    }
+  });
 
   test('the $default function cannot write', () => {
     const actions = roleActions(template, routeFunction(template, '$default').functionId);

@@ -35,12 +35,12 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string)
   const of = (entity: string) => items.filter((i) => i.entity === entity);
   const problems: string[] = [];
   const accounts = of('account');
-  const platform = accounts.find((a) => a.userId === '~platform');
+  const isPlatform = (a: Item) => (a.userId as string).startsWith('~platform-');
   const totals = {
     topups: of('topup').reduce((s, t) => s + t.amount, 0),
-    balances: accounts.filter((a) => a !== platform).reduce((s, a) => s + a.balance, 0),
+    balances: accounts.filter((a) => !isPlatform(a)).reduce((s, a) => s + a.balance, 0),
     held: accounts.reduce((s, a) => s + a.held, 0),
-    platformFees: platform?.balance ?? 0,
+    platformFees: accounts.filter(isPlatform).reduce((s, a) => s + a.balance, 0),
   };
   if (totals.balances + totals.held + totals.platformFees !== totals.topups) {
     problems.push(`money: balances ${totals.balances} + held ${totals.held} + fees ${totals.platformFees} != top-ups ${totals.topups}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bpsOf, saleDeltas, splitSale, platformAccountId } from '../../functions/domain/money.js';
+import { bpsOf, isPlatformAccount, saleDeltas, splitSale } from '../../functions/domain/money.js';
 import {
   acceptBid, assertCanAccept, assertCanPurchase, assertCanSell, minimumNextBid, type AuctionState, type PresaleState,
 } from '../../functions/domain/trading-rules.js';
@@ -27,8 +27,10 @@ describe('money', () => {
 
   it('merges deltas when the creator is also the seller, and pays from held funds for offers', () => {
     const { deltas } = saleDeltas({ price: 1_000, buyer: 'b', seller: 's', creator: 's', feeBps: 100, royaltyBps: 200, paidFrom: 'held' });
+    const platform = [...deltas.keys()].find(isPlatformAccount)!;
+    assert.match(platform, /^~platform-\d$/);
     assert.deepEqual(Object.fromEntries(deltas), {
-      b: { balance: 0, held: -1_000 }, s: { balance: 990, held: 0 }, [platformAccountId]: { balance: 10, held: 0 },
+      b: { balance: 0, held: -1_000 }, s: { balance: 990, held: 0 }, [platform]: { balance: 10, held: 0 },
     });
     const total = [...deltas.values()].reduce((sum, d) => sum + d.balance + d.held, 0);
     assert.equal(total, 0, 'a sale creates and destroys no money');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Presale } from '../../domain/catalog.js';
-import { bpsOf, platformAccountId, addDelta } from '../../domain/money.js';
+import { addDelta, bpsOf, feeDelta } from '../../domain/money.js';
 import type { TradingConfig } from '../../domain/trading-config.js';
 import { tradingErrors } from '../../domain/trading-errors.js';
 import { assertAuctionWindow, assertCanPurchase, presaleCost } from '../../domain/trading-rules.js';
@@ -56,7 +56,7 @@ export async function purchasePresale(
     const fee = bpsOf(cost, config.feeBps);
     const deltas = addDelta(new Map(), buyer, { balance: -cost });
     addDelta(deltas, presale.creator, { balance: cost - fee });
-    if (fee > 0) addDelta(deltas, platformAccountId, { balance: fee });
+    feeDelta(deltas, fee);
     const nftIds = Array.from({ length: quantity }, (_, i) => mintedNftId(presaleId, purchaseId, i));
     const holder = holderChange(presale.collectionId, buyer, holders.get(buyer)!, quantity);
     const purchase: Purchase = { purchaseId, presaleId, buyer, quantity, cost, nftIds, purchasedAt: at };

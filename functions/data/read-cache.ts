@@ -1,0 +1,22 @@
+/**
+ * A per-execution-environment cache for the first page of public lists and for floors. Thousands of users
+ * load the same market page; with this each warm Lambda environment asks DynamoDB at most once per
+ * PUBLIC_READ_CACHE_MS for it, which keeps the hot `LISTINGS` index partition far below its limit.
+ * Concurrent identical reads share one DynamoDB call. Off (0) unless the stack sets it; never used for
+ * anything a user's own write must see at once (accounts, their NFTs, offers, top-ups).
+ */
+const ttlMs = Number(process.env.PUBLIC_READ_CACHE_MS ?? 0);
+const maxEntries = 256;
+const entries = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+
+export function cachedRead<T>(key: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
+  if (!(ttlMs > 0)) return load();
+  const hit = entries.get(key);
+  if (hit && hit.expiresAt > now) return hit.value as Promise<T>;
+  const value = load();
+  entries.delete(key);
+  entries.set(key, { expiresAt: now + ttlMs, value });
+  value.catch(() => entries.delete(key));
+  if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  return value;
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+process.env.PUBLIC_READ_CACHE_MS = '1000';
+const { cachedRead } = await import('../../functions/data/read-cache.js');
+
+describe('the public read cache', () => {
+  it('serves one DynamoDB read to every caller within its time to live, then reads again', async () => {
+    let loads = 0;
+    const load = async () => ++loads;
+    const together = await Promise.all([cachedRead('k', load, 0), cachedRead('k', load, 10), cachedRead('k', load, 999)]);
+    assert.deepEqual(together, [1, 1, 1]);
+    assert.equal(await cachedRead('k', load, 1_000), 2, 'expired at the TTL');
+    assert.equal(await cachedRead('other', load, 1_000), 3, 'keys are separate');
+  });
+
+  it('does not keep a failed read', async () => {
+    let attempts = 0;
+    const failing = async () => { attempts += 1; throw new Error('down'); };
+    await assert.rejects(cachedRead('f', failing, 0));
+    await assert.rejects(cachedRead('f', failing, 1));
+    assert.equal(attempts, 2);
+  });
+});
