@@ -54,6 +54,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // one client against DynamoDB Local, which slows down far more than DynamoDB under a burst. Give a call
   // more time than the Lambda defaults in functions/data/client.ts (set these to test those).
   process.env.DYNAMODB_REQUEST_TIMEOUT_MS ??= '10000';
+  // A burst queues requests for the shared client's sockets; in Lambda each invocation has its own.
+  process.env.DYNAMODB_CONNECT_TIMEOUT_MS ??= '10000';
   process.env.DYNAMODB_CALL_TIMEOUT_MS ??= '25000';
 
   try {

@@ -397,12 +397,6 @@ export async function runLoadTest(argv: string[]): Promise<number> {
       import('../../local/runtime.js'), import('../../local/seed.js'), import('../../local/handler-loader.js'), import('../../functions/routes.js'),
     ]);
     const seedSize = options.seed === 'small' ? testSeedSize : defaultSeedSize;
-    // One process serves every concurrent invocation through one DynamoDB client whose sockets (50) are shared:
-    // under load a call queues for a socket, and the SDK counts that queueing against the connect timeout (1 s in
-    // functions/data/client.ts, right for a Lambda that makes one call at a time). local/runtime.ts already gives
-    // the request timeout 10 s for this reason; give the connect timeout the same, or queueing shows up as 503s
-    // no Lambda would answer. Set DYNAMODB_CONNECT_TIMEOUT_MS to measure with the Lambda value.
-    process.env.DYNAMODB_CONNECT_TIMEOUT_MS ??= '10000';
     dynamoDbPort = await freePort();
     console.log(`Starting the local marketplace (DynamoDB Local on :${dynamoDbPort}, ${options.seed} seed, throttles ${options.throttle ?? 'off'})...`);
     const started = performance.now();
