@@ -229,7 +229,12 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }
 
-  for (const listing of listings) out.push(items.activeListing(listing), items.priceEntry(listing));
+  for (const listing of listings) {
+    out.push(items.activeListing(listing), items.priceEntry(listing), items.activity({
+      activityId: `act-${listing.listingId}`, at: listing.listedAt, kind: 'listing', nftId: listing.nftId,
+      collectionId: listing.collectionId, actor: listing.seller, price: listing.price, reference: listing.listingId,
+    }));
+  }
   for (const nft of nfts) out.push(items.nft(nft));
   const holdings = groupBy(nfts, (n) => `${n.collectionId} ${n.owner}`);
   for (const [key, held] of holdings) {

@@ -40,6 +40,13 @@ export const items = {
     ...keys.auction(a.auctionId), ...indexKeysFor.auction(a), ...(a.settledAt ? {} : indexKeysFor.unsettledAuction(a)),
     entity: 'auction', ...a,
   }),
+  activity: (a: {
+    activityId: string; at: string; kind: string; nftId: string; collectionId: string; actor: string;
+    counterparty?: string | null | undefined; price?: number | null | undefined; reference: string;
+  }) => ({
+    ...keys.activity(a.nftId, a.at, a.activityId), ...indexKeysFor.activity(a),
+    entity: 'activity', ...a, counterparty: a.counterparty ?? null, price: a.price ?? null,
+  }),
   presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[] }) => ({
     ...keys.presale(p.presaleId), ...indexKeysFor.presale(p), entity: 'presale', ...p,
   }),

@@ -3,7 +3,7 @@ import type { AccountDelta, AccountDeltas } from '../domain/money.js';
 import { tradingErrors } from '../domain/trading-errors.js';
 import { tableName } from './client.js';
 import { items } from './items.js';
-import { indexKeysFor, keys } from './keys.js';
+import { keys } from './keys.js';
 import type { GuardedWrite } from './transactions.js';
 
 /** Building blocks of trading transactions: each write carries its condition and what its failure means. */
@@ -184,17 +184,5 @@ export interface ActivityInput {
 }
 
 export function activity(input: ActivityInput, now: string): GuardedWrite {
-  const activityId = randomUUID();
-  return {
-    item: {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          ...keys.activity(input.nftId, now, activityId),
-          ...indexKeysFor.activity({ collectionId: input.collectionId, at: now, activityId }),
-          entity: 'activity', activityId, at: now, counterparty: null, price: null, ...input,
-        },
-      },
-    },
-  };
+  return { item: { Put: { TableName: tableName(), Item: items.activity({ ...input, activityId: randomUUID(), at: now }) } } };
 }

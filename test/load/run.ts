@@ -18,6 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stageConfig } from '../../lib/stage-config.js';
 import { exportRoutes } from './export-routes.js';
 import {
   checkThresholds, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type Thresholds,
@@ -397,6 +398,8 @@ export async function runLoadTest(argv: string[]): Promise<number> {
       import('../../local/runtime.js'), import('../../local/seed.js'), import('../../local/handler-loader.js'), import('../../functions/routes.js'),
     ]);
     const seedSize = options.seed === 'small' ? testSeedSize : defaultSeedSize;
+    // As deployed: public-read Lambdas reuse first pages and floors for a moment (PUBLIC_READ_CACHE_MS=0: off).
+    process.env.PUBLIC_READ_CACHE_MS ??= String(stageConfig('staging').publicReadCacheMs);
     dynamoDbPort = await freePort();
     console.log(`Starting the local marketplace (DynamoDB Local on :${dynamoDbPort}, ${options.seed} seed, throttles ${options.throttle ?? 'off'})...`);
     const started = performance.now();
@@ -409,7 +412,7 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     await Promise.all([...new Set([...routes.map((r) => r.handler), fallbackRoute.handler])].map((h) => loadHandler(h)));
     const port = new URL(local.url).port;
     target = `http://127.0.0.1:${port}`;
-    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, DynamoDB connect timeout ${process.env.DYNAMODB_CONNECT_TIMEOUT_MS} ms`;
+    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, public read cache ${process.env.PUBLIC_READ_CACHE_MS} ms`;
     userPool = options.userPool ?? seedSize.users;
     console.log(`Local marketplace ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${target}`);
   }
