@@ -2,9 +2,9 @@
 // runs every *.test.ts with Node's test runner (through tsx), then stops DynamoDB Local.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { freePort } from '../local/free-port.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -14,16 +14,6 @@ function testFiles(dir: string): string[] {
   }).sort();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const selected = process.argv.slice(2);
 const files = selected.length > 0 ? selected : testFiles('test');

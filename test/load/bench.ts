@@ -21,7 +21,6 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, Agent } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +31,7 @@ import { build, version as esbuildVersion, type Metafile } from 'esbuild';
 import { bundling, handlerEntry } from '../../lib/bundling.js';
 import { fallbackRoute, routes, type Route } from '../../functions/routes.js';
 import { expandFixed, loadScenario, taskLabel, type ScenarioTask } from './scenario.js';
+import { freePort } from '../../local/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '..', '..');
@@ -152,16 +152,6 @@ function stat(samples: number[]): Stat {
   return { p50: rank(0.5), p99: rank(0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createNetServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function shuffle<T>(list: T[]): T[] {
   const out = [...list];

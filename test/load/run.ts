@@ -12,7 +12,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -23,6 +22,7 @@ import { exportRoutes } from './export-routes.js';
 import {
   checkThresholds, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type Thresholds,
 } from './report.js';
+import { freePort } from '../../local/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '..', '..');
@@ -162,16 +162,6 @@ geventhttpclient; nothing from pip):
 
 or set LOCUST_BIN to a locust executable.`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 // ---- CPU accounting from /proc (Linux); everything degrades to null elsewhere -------------------------------
 

@@ -4,7 +4,6 @@
 // functions/data/client.ts, not the local runtime's looser ones.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +12,7 @@ import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../s
 import { auditTable } from '../support/table-audit.js';
 import { routes } from '../../functions/routes.js';
 import { describeDiff, sampleRequests, snapshotDiff, tableSnapshot } from './support.js';
+import { freePort } from '../../local/free-port.js';
 
 // The production defaults (client.ts): set before the runtime, which only fills in what is unset.
 Object.assign(process.env, {
@@ -22,16 +22,6 @@ Object.assign(process.env, {
 const lambdaTimeoutMs = 10_000;
 const failFastMs = 5_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let dynamo: DynamoDbLocal;
 let port: number;
