@@ -6,16 +6,13 @@ export const auctionFilters = z.object({
   collectionId: z.optional(id),
   ...pageFields,
 });
-export type AuctionFilters = z.infer<typeof auctionFilters>;
 
 export const presaleFilters = z.object({
   status: z._default(windowStatus, 'live'),
   ...pageFields,
 });
-export type PresaleFilters = z.infer<typeof presaleFilters>;
 
 export const myNftsQuery = z.object({ collectionId: z.optional(id), ...pageFields });
-export type MyNftsQuery = z.infer<typeof myNftsQuery>;
 
 export const offerStatus = z.enum(['open', 'accepted', 'cancelled', 'expired']);
 export const myOffersQuery = z.object({
@@ -23,6 +20,5 @@ export const myOffersQuery = z.object({
   status: z.optional(offerStatus),
   ...pageFields,
 });
-export type MyOffersQuery = z.infer<typeof myOffersQuery>;
 
 export const pageQuery = z.object({ ...pageFields });

@@ -15,11 +15,9 @@ export const listingFilters = z
     message: 'minPrice must not exceed maxPrice',
     path: ['minPrice'],
   }));
-export type ListingFilters = z.infer<typeof listingFilters>;
 
 export const floorRequest = z.object({
   collectionIds: z.array(id).check(z.minLength(1), z.maxLength(50)),
 });
-export type FloorRequest = z.infer<typeof floorRequest>;
 
 export const collectionsQuery = z.object({ ...pageFields });

@@ -43,7 +43,6 @@ export const createPresaleRequest = z.strictObject({
 });
 
 export const activityQuery = z.object({ collectionId: z.optional(id), nftId: z.optional(id), ...pageFields });
-export type ActivityQuery = z.infer<typeof activityQuery>;
 
 export const listingIdParam = z.object({ listingId: id });
 export const offerIdParam = z.object({ offerId: id });
