@@ -3,6 +3,7 @@ import type { AuctionState, NftState, OfferState, PresaleState } from '../domain
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import type { Floor } from './trade-writes.js';
+import { StaleReadError } from './transactions.js';
 
 /** Strongly consistent reads of what a trade is about to change; its transaction re-checks them. */
 
@@ -16,7 +17,10 @@ async function getItem(key: Key): Promise<Record<string, unknown> | null> {
 export type NftRecord = NftState & { name: string; image: string };
 
 export async function readNft(nftId: string): Promise<NftRecord | null> {
-  const item = await getItem(keys.nft(nftId));
+  return toNftRecord(nftId, await getItem(keys.nft(nftId)));
+}
+
+function toNftRecord(nftId: string, item: Record<string, unknown> | null): NftRecord | null {
   if (!item) return null;
   return {
     nftId, collectionId: item.collectionId as string, owner: item.owner as string,
@@ -54,7 +58,10 @@ export interface CollectionRecord {
 }
 
 export async function readCollection(collectionId: string): Promise<CollectionRecord | null> {
-  const item = await getItem(keys.collection(collectionId));
+  return toCollectionRecord(collectionId, await getItem(keys.collection(collectionId)));
+}
+
+function toCollectionRecord(collectionId: string, item: Record<string, unknown> | null): CollectionRecord | null {
   if (!item) return null;
   const floorPrice = (item.floorPrice as number | null) ?? null;
   return {
@@ -64,17 +71,29 @@ export async function readCollection(collectionId: string): Promise<CollectionRe
   };
 }
 
-/** How many NFTs of the collection each user holds (0 when never). */
-export async function readHolderCounts(collectionId: string, userIds: string[]): Promise<Map<string, number>> {
-  const counts = new Map(userIds.map((id) => [id, 0]));
+export interface TradeContext {
+  nft: NftRecord | null;
+  collection: CollectionRecord | null;
+  /** How many NFTs of the collection each user holds (0 when never). */
+  holders: Map<string, number>;
+}
+
+/** Everything a sale reads besides the thing sold, in one consistent BatchGetItem round trip. */
+export async function readTradeContext(nftId: string | null, collectionId: string, holderIds: string[]): Promise<TradeContext> {
+  const nftKey = nftId === null ? null : keys.nft(nftId);
+  const collectionKey = keys.collection(collectionId);
+  const holderKeys = holderIds.map((id) => keys.holder(collectionId, id));
   const output: BatchGetCommandOutput = await db.send(new BatchGetCommand({
-    RequestItems: { [tableName()]: { Keys: [...counts.keys()].map((id) => keys.holder(collectionId, id)), ConsistentRead: true } },
+    RequestItems: { [tableName()]: { Keys: [...(nftKey ? [nftKey] : []), collectionKey, ...holderKeys], ConsistentRead: true } },
   }));
-  for (const item of output.Responses?.[tableName()] ?? []) {
-    counts.set((item.sk as string).slice('HOLDER#'.length), (item.count as number) ?? 0);
-  }
-  if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new Error('holder counts were not all read');
-  return counts;
+  if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new StaleReadError();
+  const found = new Map((output.Responses?.[tableName()] ?? []).map((item) => [`${item.pk}|${item.sk}`, item]));
+  const at = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`) ?? null;
+  return {
+    nft: nftId !== null && nftKey ? toNftRecord(nftId, at(nftKey)) : null,
+    collection: toCollectionRecord(collectionId, at(collectionKey)),
+    holders: new Map(holderIds.map((id, i) => [id, (at(holderKeys[i]!)?.count as number | undefined) ?? 0])),
+  };
 }
 
 /** The cheapest active listing of a collection other than `excludedListingId`, read consistently. */

@@ -7,7 +7,7 @@ import { tableName } from '../client.js';
 import { items } from '../items.js';
 import { indexKeysFor, keys } from '../keys.js';
 import { queryPage } from '../paged-query.js';
-import { readAuction, readCollection, readHolderCounts, readNft, type AuctionRecord } from '../trade-reads.js';
+import { readAuction, readNft, readTradeContext, type AuctionRecord } from '../trade-reads.js';
 import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
 import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
 import { toAuction } from '../window-repository.js';
@@ -134,9 +134,7 @@ export async function settleAuction(auctionId: string, now: Date, config: Tradin
     }
     const winner = auction.highestBidder;
     const price = auction.highestBid;
-    const [nft, collection, holders] = await Promise.all([
-      readNft(auction.nftId), readCollection(auction.collectionId), readHolderCounts(auction.collectionId, [auction.seller, winner]),
-    ]);
+    const { nft, collection, holders } = await readTradeContext(auction.nftId, auction.collectionId, [auction.seller, winner]);
     if (!nft || !collection) throw tradingErrors.auctionNotFound();
     const { deltas } = saleDeltas({
       price, buyer: winner, seller: auction.seller, creator: collection.creator,

@@ -7,7 +7,7 @@ import { tableName } from '../client.js';
 import { items } from '../items.js';
 import { keys } from '../keys.js';
 import { toListing } from '../market-repository.js';
-import { cheapestListingExcept, readCollection, readHolderCounts, readListing, readNft, type CollectionRecord, type ListingRecord } from '../trade-reads.js';
+import { cheapestListingExcept, readCollection, readListing, readNft, readTradeContext, type CollectionRecord, type ListingRecord } from '../trade-reads.js';
 import {
   accountChanges, activity, closeOpenItem, collectionChange, deletePriceEntry, holderChange, putPriceEntry, type Floor,
 } from '../trade-writes.js';
@@ -106,9 +106,7 @@ export async function buyListing(buyer: string, listingId: string, now: Date, co
     if (!listing) throw tradingErrors.listingNotFound();
     if (listing.status !== 'active') throw tradingErrors.listingUnavailable();
     if (listing.seller === buyer) throw tradingErrors.ownListing();
-    const [collection, nft, holders] = await Promise.all([
-      readCollection(listing.collectionId), readNft(listing.nftId), readHolderCounts(listing.collectionId, [listing.seller, buyer]),
-    ]);
+    const { collection, nft, holders } = await readTradeContext(listing.nftId, listing.collectionId, [listing.seller, buyer]);
     if (!collection || !nft) throw tradingErrors.listingUnavailable();
     const at = now.toISOString();
     const { deltas, split } = saleDeltas({

@@ -9,7 +9,7 @@ import { items } from '../items.js';
 import { keys } from '../keys.js';
 import { toOffer } from '../offer-repository.js';
 import { queryPage } from '../paged-query.js';
-import { readCollection, readHolderCounts, readNft, readOffer, type OfferRecord } from '../trade-reads.js';
+import { readCollection, readNft, readOffer, readTradeContext, type OfferRecord } from '../trade-reads.js';
 import { accountChanges, activity, closeOpenItem, collectionChange, holderChange } from '../trade-writes.js';
 import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
 import { createdBefore } from './created-before.js';
@@ -92,10 +92,9 @@ export async function acceptOffer(
     const found = await readOffer(offerId);
     const nftId = found?.nftId ?? namedNftId;
     if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
-    const { offer, nft } = assertCanAccept(found, nftId ? await readNft(nftId) : null, caller, now);
-    const [collection, holders] = await Promise.all([
-      readCollection(nft.collectionId), readHolderCounts(nft.collectionId, [caller, offer.buyer]),
-    ]);
+    const context = found && nftId ? await readTradeContext(nftId, found.collectionId, [caller, found.buyer]) : null;
+    const { offer, nft } = assertCanAccept(found, context?.nft ?? null, caller, now);
+    const { collection, holders } = context!;
     if (!collection) throw tradingErrors.collectionNotFound();
     const at = now.toISOString();
     const { deltas, split } = saleDeltas({

@@ -7,7 +7,7 @@ import { assertAuctionWindow, assertCanPurchase, presaleCost } from '../../domai
 import { tableName } from '../client.js';
 import { items } from '../items.js';
 import { keys } from '../keys.js';
-import { readCollection, readHolderCounts, readPresale, readWalletPurchases } from '../trade-reads.js';
+import { readCollection, readPresale, readTradeContext, readWalletPurchases } from '../trade-reads.js';
 import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
 import { transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
 import { toPresale } from '../window-repository.js';
@@ -50,7 +50,7 @@ export async function purchasePresale(
     const [found, bought] = await Promise.all([readPresale(presaleId), readWalletPurchases(presaleId, buyer)]);
     const presale = assertCanPurchase(found, buyer, quantity, bought, now);
     const cost = presaleCost(presale.price, quantity);
-    const [collection, holders] = await Promise.all([readCollection(presale.collectionId), readHolderCounts(presale.collectionId, [buyer])]);
+    const { collection, holders } = await readTradeContext(null, presale.collectionId, [buyer]);
     if (!collection) throw tradingErrors.collectionNotFound();
     const at = now.toISOString();
     const fee = bpsOf(cost, config.feeBps);
