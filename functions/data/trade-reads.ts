@@ -82,7 +82,8 @@ export interface TradeContext {
 export async function readTradeContext(nftId: string | null, collectionId: string, holderIds: string[]): Promise<TradeContext> {
   const nftKey = nftId === null ? null : keys.nft(nftId);
   const collectionKey = keys.collection(collectionId);
-  const holderKeys = holderIds.map((id) => keys.holder(collectionId, id));
+  const uniqueHolders = [...new Set(holderIds)]; // BatchGetItem refuses a key twice
+  const holderKeys = uniqueHolders.map((id) => keys.holder(collectionId, id));
   const output: BatchGetCommandOutput = await db.send(new BatchGetCommand({
     RequestItems: { [tableName()]: { Keys: [...(nftKey ? [nftKey] : []), collectionKey, ...holderKeys], ConsistentRead: true } },
   }));
@@ -92,7 +93,7 @@ export async function readTradeContext(nftId: string | null, collectionId: strin
   return {
     nft: nftId !== null && nftKey ? toNftRecord(nftId, at(nftKey)) : null,
     collection: toCollectionRecord(collectionId, at(collectionKey)),
-    holders: new Map(holderIds.map((id, i) => [id, (at(holderKeys[i]!)?.count as number | undefined) ?? 0])),
+    holders: new Map(uniqueHolders.map((id, i) => [id, (at(holderKeys[i]!)?.count as number | undefined) ?? 0])),
   };
 }
 

@@ -231,6 +231,8 @@ describe('offers', () => {
     const offer = (await call('accept-buyer', 'POST', '/offers', { collectionId, amount: 4_000, expiresAt: inFuture(60_000) })).body;
     assert.equal((await call('accept-owner', 'POST', `/offers/${offer.offerId}/accept`, {})).body.error.code, 'VALIDATION_FAILED');
     assert.equal((await call('intruder', 'POST', `/offers/${offer.offerId}/accept`, { nftId })).status, 403);
+    const own = await call('accept-buyer', 'POST', `/offers/${offer.offerId}/accept`, { nftId });
+    assert.equal(own.status, 403, 'the offer maker cannot accept their own offer');
     const sale = await call('accept-owner', 'POST', `/offers/${offer.offerId}/accept`, { nftId });
     assert.equal(sale.status, 200, JSON.stringify(sale.body));
     assert.deepEqual([(await account('accept-buyer')).balance, (await account('accept-buyer')).held], [0, 0]);
