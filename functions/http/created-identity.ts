@@ -24,12 +24,13 @@ export function idempotencyKey(event: APIGatewayProxyEventV2): string | undefine
 
 /**
  * The id of what a create request makes, and a fingerprint of the request. With an Idempotency-Key the
- * id is derived from (user, route, key), so a retry addresses the same item; without one it is random.
+ * id is derived from (user, route, key), so a retry addresses the same item; without one it is random and
+ * there is no fingerprint (no earlier attempt to compare with).
  */
-export function createdIdentity(event: APIGatewayProxyEventV2, userId: string, prefix: string, input: unknown): { id: string; requestHash: string } {
+export function createdIdentity(event: APIGatewayProxyEventV2, userId: string, prefix: string, input: unknown): { id: string; requestHash: string | null } {
   const key = idempotencyKey(event);
+  if (key === undefined) return { id: `${prefix}-${randomUUID()}`, requestHash: null };
   const requestHash = createHash('sha256').update(canonical({ route: event.routeKey, path: event.pathParameters ?? {}, input })).digest('hex');
-  if (key === undefined) return { id: `${prefix}-${randomUUID()}`, requestHash };
   const digest = createHash('sha256').update(`${userId}\u0000${event.routeKey}\u0000${key}`).digest('base64url').slice(0, 27);
   return { id: `${prefix}-${digest.replace(/[^A-Za-z0-9_-]/g, '')}`, requestHash };
 }

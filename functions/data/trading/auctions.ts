@@ -17,7 +17,7 @@ import { releaseNft, reserveNft, transferNft } from './nft-transfer.js';
 export async function createAuction(
   seller: string,
   request: { nftId: string; reservePrice: number; startsAt?: string | undefined; endsAt: string; minIncrementBps?: number | undefined },
-  auctionId: string, requestHash: string, now: Date, config: TradingConfig,
+  auctionId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Auction> {
   return withOptimisticRetry(async () => {
     const at = now.toISOString();

@@ -7,7 +7,7 @@ import { transact, withOptimisticRetry } from '../transactions.js';
 import { createdBefore } from './created-before.js';
 
 export async function createCollection(
-  creator: string, request: { name: string; image: string; royaltyBps: number }, collectionId: string, requestHash: string, now: Date,
+  creator: string, request: { name: string; image: string; royaltyBps: number }, collectionId: string, requestHash: string | null, now: Date,
 ): Promise<Collection> {
   return withOptimisticRetry(async () => {
     const earlier = await createdBefore(keys.collection(collectionId), requestHash, toCollection);

@@ -31,7 +31,7 @@ function closeListing(listing: ListingRecord, status: 'sold' | 'cancelled', now:
 }
 
 export async function createListing(
-  seller: string, request: { nftId: string; price: number }, listingId: string, requestHash: string, now: Date,
+  seller: string, request: { nftId: string; price: number }, listingId: string, requestHash: string | null, now: Date,
 ): Promise<Listing> {
   return withOptimisticRetry(async () => {
     const earlier = await createdBefore(keys.listing(listingId), requestHash, toListing);

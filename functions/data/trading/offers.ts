@@ -30,7 +30,7 @@ function closeOffer(offer: OfferRecord, status: 'accepted' | 'cancelled' | 'expi
 export async function createOffer(
   buyer: string,
   request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
-  offerId: string, requestHash: string, now: Date, config: TradingConfig,
+  offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Offer> {
   return withOptimisticRetry(() => createOfferOnce(buyer, request, offerId, requestHash, now, config));
 }
@@ -38,7 +38,7 @@ export async function createOffer(
 async function createOfferOnce(
   buyer: string,
   request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
-  offerId: string, requestHash: string, now: Date, config: TradingConfig,
+  offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Offer> {
   const at = now.toISOString();
   const earlier = await createdBefore(keys.offer(offerId), requestHash, (item) => toOffer(item, at));

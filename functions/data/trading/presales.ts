@@ -41,7 +41,7 @@ function mintedNftId(presaleId: string, purchaseId: string, index: number): stri
  * racing buyers can never mint past either; a loser reads again and gets SOLD_OUT or WALLET_LIMIT.
  */
 export async function purchasePresale(
-  buyer: string, presaleId: string, quantity: number, purchaseId: string, requestHash: string, now: Date, config: TradingConfig,
+  buyer: string, presaleId: string, quantity: number, purchaseId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Purchase> {
   const purchaseKey = { pk: keys.presale(presaleId).pk, sk: `PURCHASE#${purchaseId}` };
   return withOptimisticRetry(async () => {
@@ -118,7 +118,7 @@ export async function purchasePresale(
 export async function createPresale(
   creator: string,
   request: { collectionId: string; price: number; supply: number; perWalletLimit: number; startsAt: string; endsAt: string; allowlist?: string[] | undefined },
-  presaleId: string, requestHash: string, now: Date,
+  presaleId: string, requestHash: string | null, now: Date,
 ): Promise<Presale> {
   return withOptimisticRetry(async () => {
     const at = now.toISOString();
