@@ -176,6 +176,7 @@ export function model(bench: BenchResult, scenario: Scenario, o: Options): Capac
       users: o.users, thinkSeconds, responseMs: o.responseMs, requestsPerUserPerSecond: perUser,
       lambda: { cpuMsPerRequest: o.cpuMs, dynamoDbRoundTripMs: o.tripMs, memoryMb: stage.lambda.memoryMb, architecture: 'arm64' },
       hotCollectionShare: o.hotCollectionShare, collections, cloudFrontEdges: o.cloudFrontEdges, loginsPerSecond: o.spawnRate,
+      publicReadCacheMs: stage.publicReadCacheMs,
       stage: o.stage, writes: o.writes, bench: relative(process.cwd(), o.bench), benchGeneratedAt: bench.generatedAt,
     },
     prices,
@@ -235,13 +236,22 @@ export function model(bench: BenchResult, scenario: Scenario, o: Options): Capac
       }).sort((a, b) => b.concurrency - a.concurrency);
       const lambdaConcurrencyTotal = lambda.reduce((s, f) => s + f.concurrency, 0);
 
+      // Public-read Lambdas reuse a first page or floor for PUBLIC_READ_CACHE_MS (functions/data/read-cache.ts):
+      // each warm environment reads a given key from DynamoDB at most once per that time.
+      const readCacheSeconds = stage.publicReadCacheMs / 1000;
+      const dynamoRps = (l: Load) => {
+        if (!(readCacheSeconds > 0) || l.route.auth !== 'public' || l.route.access !== 'read') return origin(l);
+        const environments = Math.max(1, Math.ceil(lambdaByHandler.get(l.route.handler)?.busy ?? 1));
+        return Math.min(origin(l), (environments * l.cacheKeys) / readCacheSeconds);
+      };
+
       // DynamoDB: units per request from the bench, partitions generalised ({user}, {collection}).
       let rru = 0;
       let wru = 0;
       const partitions = new Map<string, { rcu: number; wcu: number; how: string }>();
       for (const l of loads) {
-        rru += origin(l) * l.benchCase.readUnits;
-        wru += origin(l) * l.benchCase.writeUnits;
+        rru += dynamoRps(l) * l.benchCase.readUnits;
+        wru += dynamoRps(l) * l.benchCase.writeUnits;
         for (const p of l.benchCase.partitions) {
           const [share, how] = p.template.includes('{user}')
             ? [1 / o.users, `one user's partition (1/${o.users} of the load)`]
@@ -252,8 +262,8 @@ export function model(bench: BenchResult, scenario: Scenario, o: Options): Capac
                 : [1, 'one partition key: every such request'];
           const name = p.template.replace('{collection}', 'col-busiest').replace('{user}', 'user-any').replace('{id}', 'any');
           const entry = partitions.get(name) ?? { rcu: 0, wcu: 0, how };
-          entry.rcu += origin(l) * p.readUnits * share;
-          entry.wcu += origin(l) * p.writeUnits * share;
+          entry.rcu += dynamoRps(l) * p.readUnits * share;
+          entry.wcu += dynamoRps(l) * p.writeUnits * share;
           partitions.set(name, entry);
         }
       }
@@ -343,6 +353,7 @@ export function formatCapacity(result: CapacityResult): string {
   out.push(`Think time ${a.thinkSeconds} s (scenario.json, uniform ${a.thinkSeconds - 1}-${a.thinkSeconds + 1} s) + ${a.responseMs} ms response: ${a.requestsPerUserPerSecond.toFixed(3)} requests/s per user`);
   out.push(`Lambda: ${a.lambda.memoryMb} MB arm64, ${a.lambda.cpuMsPerRequest} ms per request + ${a.lambda.dynamoDbRoundTripMs} ms per DynamoDB round trip (bench round trips)`);
   out.push(`DynamoDB units per request: measured by the bench (${a.bench}, ${a.benchGeneratedAt}); busiest collection takes ${(100 * a.hotCollectionShare).toFixed(0)}% of collection-scoped requests`);
+  out.push(`Lambda read cache: public-read environments read each distinct first page or floor from DynamoDB at most once per ${a.publicReadCacheMs} ms`);
   out.push(`CloudFront: a cached key is fetched once per TTL by each of ${a.cloudFrontEdges} edge caches; stage throttles: ${a.stage}; logins ${a.loginsPerSecond}/s during the ramp${a.writes ? '; write traffic on' : ''}`);
   for (const m of result.modes) {
     out.push('', `--- ${m.mode.toUpperCase()}: ${m.description} ---`);
