@@ -49,7 +49,18 @@ export const behaviourPatterns = (route: Route): string[] => [route.path, `${rou
  * a create). Behaviours that cache forward only these and the cache key, so a POST sharing a cached GET's
  * path still gets them. test/stack/edge.test.ts checks the handlers read no other header.
  */
-export const forwardedHeaders = ['content-type', 'idempotency-key'] as const;
+export const forwardedHeaders = [
+  'content-type', 'idempotency-key',
+  // A browser's CORS preflight: API Gateway answers it only when it sees these.
+  'origin', 'access-control-request-method', 'access-control-request-headers',
+] as const;
+
+/**
+ * CORS and security headers on every answer, cached ones included: CloudFront adds the CORS headers to each
+ * viewer response that carries an Origin, so a cached page stays readable from any web origin. The API's own
+ * headers win where it sent them (origin override off). Matches corsPolicy in lib/stage-config.ts.
+ */
+const responseHeaders = ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS_WITH_PREFLIGHT_AND_SECURITY_HEADERS;
 
 /** A cached path also used by a user route (POST /market/collections): Authorization must reach the API. */
 export const sharesPathWithUserRoute = (route: Route, routes: readonly Route[]) =>
@@ -119,7 +130,7 @@ export class MarketplaceEdge extends Construct {
           origin,
           cachePolicy,
           originRequestPolicy: cachedOriginRequest,
-          responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+          responseHeadersPolicy: responseHeaders,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachedMethods: CachedMethods.CACHE_GET_HEAD,
           compress: true,
@@ -155,7 +166,7 @@ export class MarketplaceEdge extends Construct {
         // Everything but Host (the origin needs its own), so Authorization, the body's content type and
         // every query parameter reach the API.
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: responseHeaders,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         compress: true,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { routes } from '../../functions/routes.js';
 import {
   behaviourPatterns,
@@ -119,6 +119,16 @@ describe('CloudFront', () => {
     read.delete('authorization');
     assert.ok(read.has('content-type'), 'the scan finds header reads');
     assert.deepEqual([...read].filter((header) => !(forwardedHeaders as readonly string[]).includes(header)), []);
+  });
+
+  test('every behaviour, cached or not, answers browsers on other origins with CORS and security headers', () => {
+    const cors = ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS_WITH_PREFLIGHT_AND_SECURITY_HEADERS.responseHeadersPolicyId;
+    for (const behaviour of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      assert.equal(behaviour.ResponseHeadersPolicyId, cors, behaviour.PathPattern ?? 'default');
+    }
+    for (const header of ['origin', 'access-control-request-method', 'access-control-request-headers']) {
+      assert.ok((forwardedHeaders as readonly string[]).includes(header), `a preflight's ${header} reaches API Gateway`);
+    }
   });
 
   test('every behaviour runs the trailing-slash function on viewer request', () => {
