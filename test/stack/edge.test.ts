@@ -23,6 +23,7 @@ interface Behaviour {
   PathPattern?: string;
   CachePolicyId: unknown;
   OriginRequestPolicyId?: unknown;
+  ResponseHeadersPolicyId?: unknown;
   AllowedMethods: string[];
   CachedMethods: string[];
   Compress: boolean;
