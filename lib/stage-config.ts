@@ -67,20 +67,23 @@ export interface StageConfig {
   alarms: AlarmThresholds;
 }
 
+/** Sized by the capacity model for the seed's mix at 10,000 users (docs/load-testing.md), with headroom. */
+const tenThousandUserThrottle: StageConfig['throttle'] = {
+  default: { rateLimit: 8_000, burstLimit: 4_000 },
+  classes: {
+    'public-read': { rateLimit: 6_000, burstLimit: 3_000 },
+    'user-read': { rateLimit: 4_000, burstLimit: 2_000 },
+    'user-write': { rateLimit: 1_000, burstLimit: 500 },
+  },
+};
+
 export const stageConfigs: Record<StageName, StageConfig> = {
   staging: {
     stage: 'staging',
     region: 'us-east-1',
     // Prod's throttles: staging is where 10,000-user load tests run, and they must measure the system, not the
     // throttle (at 10,000 users the seed's mix needs ~1,800 user reads/s and ~2,600 public reads/s).
-    throttle: {
-      default: { rateLimit: 8_000, burstLimit: 4_000 },
-      classes: {
-        'public-read': { rateLimit: 6_000, burstLimit: 3_000 },
-        'user-read': { rateLimit: 4_000, burstLimit: 2_000 },
-        'user-write': { rateLimit: 1_000, burstLimit: 500 },
-      },
-    },
+    throttle: tenThousandUserThrottle,
     removalPolicy: 'destroy',
     deletionProtection: false,
     terminationProtection: false,
@@ -104,14 +107,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
   prod: {
     stage: 'prod',
     region: 'us-east-1',
-    throttle: {
-      default: { rateLimit: 8_000, burstLimit: 4_000 },
-      classes: {
-        'public-read': { rateLimit: 6_000, burstLimit: 3_000 },
-        'user-read': { rateLimit: 4_000, burstLimit: 2_000 },
-        'user-write': { rateLimit: 1_000, burstLimit: 500 },
-      },
-    },
+    throttle: tenThousandUserThrottle,
     removalPolicy: 'retain',
     deletionProtection: true,
     terminationProtection: true,

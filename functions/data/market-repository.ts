@@ -2,7 +2,7 @@ import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamo
 import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
 import { db, tableName } from './client.js';
 import { keys, priceKey } from './keys.js';
-import { cachedRead } from './read-cache.js';
+import { cachedFirstPage, cachedRead } from './read-cache.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
 export function toListing(item: Item): Listing {
@@ -63,7 +63,7 @@ export async function listActiveListings(plan: ListingQueryPlan, page: PageReque
     const result = await queryPage(listingQuerySpec(plan), page);
     return { items: result.items.map(toListing), nextCursor: result.nextCursor };
   };
-  return page.cursor ? read() : cachedRead(`listings ${JSON.stringify(plan)} ${page.limit}`, read);
+  return cachedFirstPage(`listings ${JSON.stringify(plan)} ${page.limit}`, page, read);
 }
 
 /** One BatchGetItem: each collection's item carries its floor, so a floor costs one item read. */
@@ -101,5 +101,5 @@ export async function listCollections(page: PageRequest): Promise<Page<Collectio
     const result = await queryPage({ index: 'gsi1', partition: 'COLLECTIONS', forward: true }, page);
     return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
   };
-  return page.cursor ? read() : cachedRead(`collections ${page.limit}`, read);
+  return cachedFirstPage(`collections ${page.limit}`, page, read);
 }

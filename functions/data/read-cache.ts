@@ -20,3 +20,8 @@ export function cachedRead<T>(key: string, load: () => Promise<T>, now = Date.no
   if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
   return value;
 }
+
+/** Only a list's first page is shared: a cursor is one reader's own position. */
+export function cachedFirstPage<T>(key: string, page: { cursor?: string | undefined }, load: () => Promise<T>): Promise<T> {
+  return page.cursor ? load() : cachedRead(key, load);
+}

@@ -9,7 +9,8 @@ import { StaleReadError } from './transactions.js';
 
 type Key = { pk: string; sk: string };
 
-async function getItem(key: Key): Promise<Record<string, unknown> | null> {
+/** One item, read strongly consistent (null when absent). */
+export async function readItem(key: Key): Promise<Record<string, unknown> | null> {
   const output = await db.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
   return output.Item ?? null;
 }
@@ -17,7 +18,7 @@ async function getItem(key: Key): Promise<Record<string, unknown> | null> {
 export type NftRecord = NftState & { name: string; image: string };
 
 export async function readNft(nftId: string): Promise<NftRecord | null> {
-  return toNftRecord(nftId, await getItem(keys.nft(nftId)));
+  return toNftRecord(nftId, await readItem(keys.nft(nftId)));
 }
 
 function toNftRecord(nftId: string, item: Record<string, unknown> | null): NftRecord | null {
@@ -40,7 +41,7 @@ export interface ListingRecord {
 }
 
 export async function readListing(listingId: string): Promise<ListingRecord | null> {
-  const item = await getItem(keys.listing(listingId));
+  const item = await readItem(keys.listing(listingId));
   if (!item) return null;
   return {
     listingId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
@@ -58,7 +59,7 @@ export interface CollectionRecord {
 }
 
 export async function readCollection(collectionId: string): Promise<CollectionRecord | null> {
-  return toCollectionRecord(collectionId, await getItem(keys.collection(collectionId)));
+  return toCollectionRecord(collectionId, await readItem(keys.collection(collectionId)));
 }
 
 function toCollectionRecord(collectionId: string, item: Record<string, unknown> | null): CollectionRecord | null {
@@ -113,7 +114,7 @@ export async function cheapestListingExcept(collectionId: string, excludedListin
 export type OfferRecord = OfferState & { recipient: string | null; createdAt: string };
 
 export async function readOffer(offerId: string): Promise<OfferRecord | null> {
-  const item = await getItem(keys.offer(offerId));
+  const item = await readItem(keys.offer(offerId));
   if (!item) return null;
   return {
     offerId, buyer: item.buyer as string, nftId: (item.nftId as string | null) ?? null, collectionId: item.collectionId as string,
@@ -125,7 +126,7 @@ export async function readOffer(offerId: string): Promise<OfferRecord | null> {
 export type AuctionRecord = AuctionState & { nftId: string; collectionId: string; bidCount: number; name: string; image: string };
 
 export async function readAuction(auctionId: string): Promise<AuctionRecord | null> {
-  const item = await getItem(keys.auction(auctionId));
+  const item = await readItem(keys.auction(auctionId));
   if (!item) return null;
   return {
     auctionId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
@@ -139,7 +140,7 @@ export async function readAuction(auctionId: string): Promise<AuctionRecord | nu
 export type PresaleRecord = PresaleState & { name: string; image: string };
 
 export async function readPresale(presaleId: string): Promise<PresaleRecord | null> {
-  const item = await getItem(keys.presale(presaleId));
+  const item = await readItem(keys.presale(presaleId));
   if (!item) return null;
   return {
     presaleId, collectionId: item.collectionId as string, creator: item.creator as string, price: item.price as number,
@@ -150,10 +151,6 @@ export async function readPresale(presaleId: string): Promise<PresaleRecord | nu
 }
 
 export async function readWalletPurchases(presaleId: string, userId: string): Promise<number> {
-  const item = await getItem(keys.walletPurchases(presaleId, userId));
+  const item = await readItem(keys.walletPurchases(presaleId, userId));
   return (item?.bought as number) ?? 0;
-}
-
-export async function readItem(key: Key): Promise<Record<string, unknown> | null> {
-  return getItem(key);
 }

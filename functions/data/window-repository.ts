@@ -2,7 +2,7 @@ import type { Auction, Presale } from '../domain/catalog.js';
 import { planWindowQuery, windowStatus, type WindowStatus } from '../domain/time-windows.js';
 import type { IndexName } from './table-definition.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
-import { cachedRead } from './read-cache.js';
+import { cachedFirstPage } from './read-cache.js';
 
 export function toAuction(item: Item, now: string): Auction {
   const startsAt = item.startsAt as string;
@@ -70,7 +70,7 @@ export async function listAuctions(
     const result = await queryPage(spec, page);
     return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };
   };
-  return page.cursor ? read() : cachedRead(`auctions ${status} ${collectionId ?? '*'} ${page.limit}`, read);
+  return cachedFirstPage(`auctions ${status} ${collectionId ?? '*'} ${page.limit}`, page, read);
 }
 
 export async function listPresales(status: WindowStatus, now: string, page: PageRequest): Promise<Page<Presale>> {
@@ -78,5 +78,5 @@ export async function listPresales(status: WindowStatus, now: string, page: Page
     const result = await queryPage(windowQuerySpec(status, now, 'PRESALES', { endsAt: 'gsi1', startsAt: 'gsi2' }), page);
     return { items: result.items.map((item) => toPresale(item, now)), nextCursor: result.nextCursor };
   };
-  return page.cursor ? read() : cachedRead(`presales ${status} ${page.limit}`, read);
+  return cachedFirstPage(`presales ${status} ${page.limit}`, page, read);
 }

@@ -1,3 +1,4 @@
+import type { Presale } from './catalog.js';
 import { ValidationError } from './errors.js';
 import { bpsOf } from './money.js';
 import { windowStatus } from './time-windows.js';
@@ -94,18 +95,8 @@ export function assertCanAccept<O extends OfferState, N extends NftState>(offer:
   return { offer, nft };
 }
 
-export interface PresaleState {
-  presaleId: string;
-  collectionId: string;
-  creator: string;
-  price: number;
-  supply: number;
-  sold: number;
-  perWalletLimit: number;
-  startsAt: string;
-  endsAt: string;
-  allowlist: string[] | null;
-}
+/** A presale as the purchase rules see it: what clients see, plus who is paid and who may buy. */
+export type PresaleState = Omit<Presale, 'name' | 'image' | 'status'> & { creator: string; allowlist: string[] | null };
 
 /** A purchase inside the window, on the allowlist if any, within supply and the wallet's limit. */
 export function assertCanPurchase<T extends PresaleState>(presale: T | null, buyer: string, quantity: number, alreadyBought: number, now: Date): T {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { auditTable, snapshot } from '../support/table-audit.js';
+import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 
 // Short anti-sniping window so auctions can end inside a test; the rule itself is tested with its default too.
@@ -376,7 +376,7 @@ describe('rejected requests', () => {
     const listing = (await call('frozen-owner', 'POST', '/market/listings', { nftId, price: 50_000 })).body;
     const auctions = await market.call('POST', '/auctions/', { body: { status: 'live', limit: 1 } });
     const auctionId = auctions.body.items[0].auctionId;
-    const before = await snapshot(market.doc, market.tableName);
+    const before = await tableSnapshot(market.doc, market.tableName);
     const rejected = [
       await call('broke', 'POST', `/market/listings/${listing.listingId}/buy`),
       await call('broke', 'POST', '/market/listings', { nftId, price: 10 }),
@@ -392,7 +392,7 @@ describe('rejected requests', () => {
       assert.ok(answer.status >= 400 && answer.status < 500, JSON.stringify(answer.body));
       assert.equal(typeof answer.body.error.code, 'string');
     }
-    assert.deepEqual(await snapshot(market.doc, market.tableName), before);
+    assert.deepEqual(await tableSnapshot(market.doc, market.tableName), before);
   });
 });
 

@@ -1,36 +1,15 @@
 // Shared helpers for the reliability tests: table snapshots, paths from the route table, captured issuer
 // keys for forging tokens, and payload-2.0 events for invoking handlers directly.
 import { randomUUID, type webcrypto } from 'node:crypto';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Route } from '../../functions/routes.js';
+import { lambdaContext as localLambdaContext } from '../../local/handler-loader.js';
 
 type Item = Record<string, unknown>;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type SubtleCrypto = webcrypto.SubtleCrypto;
 
-/** A canonical text for a value: object keys sorted at every level, so equal items compare equal. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value instanceof Set) return `Set${canonical([...value].map(canonical).sort())}`;
-  if (value && typeof value === 'object') {
-    const record = value as Item;
-    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-/** Every item of the table, canonical and sorted (a test-only Scan: request paths never scan). */
-export async function tableSnapshot(doc: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
-  const items: string[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    for (const item of page.Items ?? []) items.push(canonical(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.sort();
-}
+export { canonical, tableSnapshot } from '../support/table-audit.js';
 
 /** What changed between two snapshots; empty lists when nothing did. */
 export function snapshotDiff(before: string[], after: string[]): { removed: string[]; added: string[] } {
@@ -105,15 +84,9 @@ export function apiEvent(route: Pick<Route, 'method' | 'path'>, options: {
   };
 }
 
+/** A Lambda context for invoking a handler directly (the local gateway's own). */
 export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 10_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false, functionName, functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`, memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: 'direct',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined, fail: () => undefined, succeed: () => undefined,
-  };
+  return localLambdaContext(functionName, randomUUID());
 }
 
 /** An error answer: `{ error: { code, message, details? } }`, or what the gateway itself says (401, 413, 429). */

@@ -14,9 +14,20 @@ export async function scanTable(doc: DynamoDBDocumentClient, tableName: string):
   return items;
 }
 
-/** A comparable picture of the table, to prove a rejected request wrote nothing. */
-export async function snapshot(doc: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
-  return (await scanTable(doc, tableName)).map((item) => JSON.stringify(item, Object.keys(item).sort())).sort();
+/** A canonical text for a value: object keys sorted at every level, so equal items compare equal. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value instanceof Set) return `Set${canonical([...value].map(canonical).sort())}`;
+  if (value && typeof value === 'object') {
+    const record = value as Item;
+    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** Every item of the table, canonical and sorted: proves a rejected request wrote nothing. */
+export async function tableSnapshot(doc: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
+  return (await scanTable(doc, tableName)).map(canonical).sort();
 }
 
 export interface Audit {
