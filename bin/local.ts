@@ -9,6 +9,9 @@
  *   SEED_NFTS=50000 SEED_LISTINGS=10000 npm start
  *   THROTTLE=off npm start              # no 429s (the default enforces the staging stage's throttles)
  *   PUBLIC_READ_CACHE_MS=0 npm start    # every public read goes to DynamoDB (default: 1 s reuse, as deployed)
+ *   CONFLICT_FAITHFUL=1 npm start       # concurrent transactions on one item are cancelled, as DynamoDB does
+ *   CONFLICT_HOLD_MS=25 CONFLICT_FAITHFUL=1 npm start  # how long a transaction holds its items (default 15)
+ *   STREAMS=off npm start               # no stream consumers (by default they run, as Lambda runs them)
  */
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
@@ -46,6 +49,13 @@ function seedSize(): SeedSize | null {
 // Like the deployed public-read Lambdas, reuse first pages and floors for a moment (0 turns it off).
 process.env.PUBLIC_READ_CACHE_MS ??= String(stageConfig('staging').publicReadCacheMs);
 
+function conflicts(): { holdMs: number } | null {
+  if (!['1', 'true', 'on'].includes(process.env.CONFLICT_FAITHFUL ?? '')) return null;
+  const holdMs = Number(process.env.CONFLICT_HOLD_MS ?? 15);
+  if (!Number.isFinite(holdMs) || holdMs < 0) throw new Error('CONFLICT_HOLD_MS must be a number of milliseconds');
+  return { holdMs };
+}
+
 const startedAt = performance.now();
 const size = seedSize();
 if (size && size.listings + size.auctions > size.nfts) throw new Error('SEED_LISTINGS + SEED_AUCTIONS must not exceed SEED_NFTS');
@@ -57,6 +67,8 @@ const runtime = await startLocalRuntime({
   tableName: process.env.TABLE_NAME ?? 'marketplace-local',
   seedSize: size,
   throttleStage: process.env.THROTTLE === 'off' ? null : (process.env.THROTTLE ?? 'staging'),
+  conflicts: conflicts(),
+  streams: process.env.STREAMS !== 'off',
 });
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 
@@ -66,6 +78,8 @@ NFT marketplace running locally (ready in ${seconds} s)
   OpenAPI       ${runtime.url}/openapi.json
   DynamoDB      ${runtime.endpoint} (table ${process.env.TABLE_NAME}${values['data-dir'] ?? process.env.LOCAL_DATA_DIR ? ', persistent' : ', in memory'})
   Seed          ${runtime.seed ? `${runtime.seed.items} items: ${JSON.stringify(runtime.seed.size)}` : 'existing data kept'}
+  Streams       ${runtime.streams ? 'on: the stream consumers run as Lambda runs them (STREAMS=off turns them off)' : 'off'}
+  Conflicts     ${runtime.conflicts ? `faithful: transactions on one item conflict as in DynamoDB (hold ${runtime.conflicts.holdMs} ms)` : 'off: DynamoDB Local runs concurrent transactions one by one (CONFLICT_FAITHFUL=1 turns it on)'}
 
   Get a token:  curl -s -X POST ${runtime.url}/local/token -d '{"userId":"user-1"}'
   Then:         curl -s ${runtime.url}/accounts -H "authorization: Bearer $TOKEN"

@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { fiveMinutes, type MonitoredResources, oneMinute, tableAndIndexMetrics } from './monitored-resources.js';
 import type { AlarmThresholds } from './stage-config.js';
 
-/** Alarms on the API, every function and the table, all notifying one SNS topic. */
+/** Alarms on the API, every function, the table and its stream consumers, all notifying one SNS topic. */
 export class MarketplaceAlarms extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
@@ -92,9 +92,35 @@ export class MarketplaceAlarms extends Construct {
         description: `${thresholds.dynamoThrottlesPer5Min}+ DynamoDB ${kind.toLowerCase()} throttle events (table and indexes) in 5 minutes`,
       });
     }
+
+    for (const { id: consumerId, function: fn, failureQueue } of resources.streamConsumers) {
+      const name = consumerId[0]!.toUpperCase() + consumerId.slice(1);
+      this.add(`${name}StreamLag`, {
+        metric: fn.metric('IteratorAge', { period: oneMinute, statistic: 'Maximum', label: `${consumerId} iterator age` }),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: thresholds.streamLagMs,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        description: `${consumerId} is more than ${thresholds.streamLagMs} ms behind the table's stream for 3 minutes: what it aggregates is that stale (docs/deploy.md)`,
+      });
+      this.add(`${name}StreamFailures`, {
+        metric: failureQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: 0,
+        evaluationPeriods: 1,
+        description: `${consumerId} gave up on a batch of stream records: its on-failure queue holds the shard and sequence range to replay from the stream (docs/deploy.md)`,
+      });
+    }
   }
 
-  private add(id: string, props: { metric: IMetric; threshold: number; evaluationPeriods: number; datapointsToAlarm?: number; description: string }) {
+  private add(id: string, props: {
+    metric: IMetric;
+    threshold: number;
+    evaluationPeriods: number;
+    datapointsToAlarm?: number;
+    comparisonOperator?: ComparisonOperator;
+    description: string;
+  }) {
     const alarm = new Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${id}`,
       alarmDescription: props.description,
@@ -102,7 +128,7 @@ export class MarketplaceAlarms extends Construct {
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods,
       datapointsToAlarm: props.datapointsToAlarm,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: props.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No traffic is not an outage: the API and functions publish nothing when idle.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });

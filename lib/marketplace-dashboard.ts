@@ -6,14 +6,14 @@ import { type MonitoredResources, oneMinute, routeMetric, tableAndIndexMetrics }
 const width = 12;
 const height = 6;
 
-/** One dashboard per stage: edge, API (overall and per route), Lambda, DynamoDB. */
+/** One dashboard per stage: edge, API (overall and per route), Lambda, DynamoDB and its stream consumers. */
 export class MarketplaceDashboard extends Construct {
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: { resources: MonitoredResources }) {
     super(scope, id);
     const { resources } = props;
-    const { stage, distribution, table } = resources;
+    const { stage, distribution, table, streamConsumers } = resources;
     const perMinute = { period: oneMinute };
 
     const graph = (title: string, left: Metric[], right: Metric[] = [], stacked = false): IWidget =>
@@ -83,6 +83,17 @@ export class MarketplaceDashboard extends Construct {
             tableAndIndexMetrics(table, 'ReadThrottleEvents', { ...perMinute, statistic: 'Sum' }),
             tableAndIndexMetrics(table, 'WriteThrottleEvents', { ...perMinute, statistic: 'Sum' })),
         ],
+        ...(streamConsumers.length === 0 ? [] : [[
+          graph('Stream consumer iterator age (ms, max)',
+            streamConsumers.map(({ id: consumerId, function: fn }) => fn.metric('IteratorAge', { ...perMinute, statistic: 'Maximum', label: consumerId }))),
+          graph('Stream consumer invocations and errors; on-failure queue depth',
+            streamConsumers.flatMap(({ id: consumerId, function: fn }) => [
+              fn.metricInvocations({ ...perMinute, statistic: 'Sum', label: `${consumerId} invocations` }),
+              fn.metricErrors({ ...perMinute, statistic: 'Sum', label: `${consumerId} errors` }),
+            ]),
+            streamConsumers.map(({ id: consumerId, failureQueue }) =>
+              failureQueue.metricApproximateNumberOfMessagesVisible({ ...perMinute, statistic: 'Maximum', label: `${consumerId} on-failure queue` }))),
+        ]]),
       ],
     });
   }

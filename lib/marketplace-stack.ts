@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { fallbackRoute, routes as routeTable, type Route } from '../functions/routes.js';
+import type { StreamConsumer } from '../functions/stream-consumers.js';
 import { deployableJobs, type Job } from './jobs.js';
 import { MarketplaceAlarms } from './marketplace-alarms.js';
 import { MarketplaceApi } from './marketplace-api.js';
@@ -11,6 +12,7 @@ import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
 import type { StageConfig } from './stage-config.js';
+import { deployableStreamConsumers, StreamConsumers } from './stream-consumers.js';
 
 export interface MarketplaceStackProps extends StackProps {
   config: StageConfig;
@@ -18,6 +20,8 @@ export interface MarketplaceStackProps extends StackProps {
   routes?: readonly Route[];
   /** Defaults to lib/jobs.ts; either way only the jobs whose handler file exists are deployed. */
   jobs?: readonly Job[];
+  /** Defaults to functions/stream-consumers.ts; either way only the consumers whose handler file exists. */
+  streamConsumers?: readonly StreamConsumer[];
 }
 
 /** Names the stack of a stage, so staging and prod can live in one account. */
@@ -33,13 +37,17 @@ export const outputKeys = {
   alarmTopicArn: 'AlarmTopicArn',
 } as const;
 
-/** One stage of the marketplace: table, users, functions and API, edge, jobs, dashboard and alarms. */
+/** The output key of a stream consumer's on-failure queue URL: `AggregateMarketFailureQueueUrl`. */
+export const failureQueueOutputKey = (consumerId: string) => `${consumerId[0]!.toUpperCase()}${consumerId.slice(1)}FailureQueueUrl`;
+
+/** One stage of the marketplace: table, users, functions and API, edge, jobs, stream consumers, dashboard and alarms. */
 export class MarketplaceStack extends Stack {
   readonly table: MarketplaceTable;
   readonly users: MarketplaceUserPool;
   readonly api: MarketplaceApi;
   readonly edge: MarketplaceEdge;
   readonly jobs: ScheduledJobs;
+  readonly streams: StreamConsumers;
   readonly alarms: MarketplaceAlarms;
 
   constructor(scope: Construct, id: string, props: MarketplaceStackProps) {
@@ -58,6 +66,13 @@ export class MarketplaceStack extends Stack {
     this.api = new MarketplaceApi(this, 'Api', { config, table: this.table, users: this.users, routes });
     this.edge = new MarketplaceEdge(this, 'Edge', { config, routes, apiDomain: this.api.originDomain });
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table: this.table, jobs: deployableJobs(props.jobs) });
+    this.streams = new StreamConsumers(this, 'Streams', {
+      config,
+      table: this.table,
+      consumers: deployableStreamConsumers(props.streamConsumers),
+    });
+    const streamConsumers = this.streams.consumers.map(({ consumer, handler, failureQueue }) =>
+      ({ id: consumer.id, function: handler.function, failureQueue }));
 
     const resources: MonitoredResources = {
       httpApi: this.api.httpApi,
@@ -67,7 +82,9 @@ export class MarketplaceStack extends Stack {
         ...this.api.routes.map(({ route, handler }) => ({ id: route.id, function: handler.function })),
         { id: fallbackRoute.id, function: this.api.fallback.function },
         ...this.jobs.jobs.map(({ job, handler }) => ({ id: job.id, function: handler.function })),
+        ...streamConsumers,
       ],
+      streamConsumers,
       table: this.table,
       distribution: this.edge.distribution,
       webAclMetricName: this.edge.webAcl.metricName,
@@ -82,5 +99,8 @@ export class MarketplaceStack extends Stack {
     output(outputKeys.userPoolClientId, this.users.client.userPoolClientId, 'Cognito app client id (the JWT audience)');
     output(outputKeys.tableName, this.table.tableName, 'DynamoDB table');
     output(outputKeys.alarmTopicArn, this.alarms.topic.topicArn, 'SNS topic the alarms notify: subscribe the on-call address');
+    for (const { consumer, failureQueue } of this.streams.consumers) {
+      output(failureQueueOutputKey(consumer.id), failureQueue.queueUrl, `Stream batches ${consumer.id} gave up on (shard and sequence range)`);
+    }
   }
 }

@@ -4,6 +4,7 @@ import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { indexNames } from '../functions/data/table-definition.js';
 import { routeKey, type Route } from '../functions/routes.js';
 
@@ -12,8 +13,10 @@ export interface MonitoredResources {
   httpApi: HttpApi;
   stage: HttpStage;
   routes: readonly Route[];
-  /** Every Lambda of the stack, by its route or job id. */
+  /** Every Lambda of the stack, by its route, job or stream consumer id. */
   functions: readonly { id: string; function: IFunction }[];
+  /** The table's stream consumers (also among `functions`) and their on-failure queues. */
+  streamConsumers: readonly { id: string; function: IFunction; failureQueue: IQueue }[];
   table: ITable;
   distribution: Distribution;
   /** The web ACL's metric name (its CloudWatch WebACL dimension). */

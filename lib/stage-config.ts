@@ -29,6 +29,11 @@ export interface AlarmThresholds {
   lambdaThrottlesPer5Min: number;
   /** DynamoDB throttle events (table and indexes, reads or writes) per 5 minutes. */
   dynamoThrottlesPer5Min: number;
+  /**
+   * A stream consumer's IteratorAge (milliseconds from a table write to its aggregation), judged on the
+   * one-minute maximum: the stats, floors and credits the API shows are this far behind.
+   */
+  streamLagMs: number;
 }
 
 export interface StageConfig {
@@ -102,6 +107,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
       lambdaErrorsPer5Min: 10,
       lambdaThrottlesPer5Min: 10,
       dynamoThrottlesPer5Min: 50,
+      streamLagMs: 60_000,
     },
   },
   prod: {
@@ -126,6 +132,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
       lambdaErrorsPer5Min: 5,
       lambdaThrottlesPer5Min: 1,
       dynamoThrottlesPer5Min: 10,
+      streamLagMs: 60_000,
     },
   },
 };

@@ -1,20 +1,30 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
 
-const loaded = new Map<string, Promise<ApiHandler>>();
+const loaded = new Map<string, Promise<(event: never, context: Context) => Promise<unknown>>>();
 
-/** The same handler modules Lambda runs, imported once each, the first time a route is called. */
-export function loadHandler(handlerName: string): Promise<ApiHandler> {
+function importHandler(handlerName: string): Promise<(event: never, context: Context) => Promise<unknown>> {
   let handler = loaded.get(handlerName);
   if (!handler) {
-    handler = import(`../functions/handlers/${handlerName}.ts`).then((module: { handler?: ApiHandler }) => {
+    handler = import(`../functions/handlers/${handlerName}.ts`).then((module: { handler?: unknown }) => {
       if (typeof module.handler !== 'function') throw new Error(`${handlerName} exports no handler`);
-      return module.handler;
+      return module.handler as (event: never, context: Context) => Promise<unknown>;
     });
     loaded.set(handlerName, handler);
   }
   return handler;
+}
+
+/** The same handler modules Lambda runs, imported once each, the first time a route is called. */
+export function loadHandler(handlerName: string): Promise<ApiHandler> {
+  return importHandler(handlerName) as Promise<ApiHandler>;
+}
+
+/** A stream consumer's handler module (functions/stream-consumers.ts), imported like the route handlers. */
+export function loadStreamHandler(handlerName: string): Promise<StreamHandler> {
+  return importHandler(handlerName) as Promise<StreamHandler>;
 }
 
 export function lambdaContext(functionName: string, requestId: string, timeoutMs = 10_000): Context {

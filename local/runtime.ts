@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { startConflictProxy, type ConflictProxy } from './conflict-proxy.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
@@ -7,8 +9,10 @@ import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
+import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { stageConfig, type Throttle } from '../lib/stage-config.js';
 import type { ThrottleClass } from '../functions/routes.js';
+import { streamConsumers } from '../functions/stream-consumers.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -22,18 +26,41 @@ export interface LocalRuntimeOptions {
   throttleStage?: string | null | undefined;
   /** Explicit rate and burst per throttle class, instead of a stage's (tests drive routes past a low limit). */
   throttleClasses?: Record<ThrottleClass, Throttle> | undefined;
+  /**
+   * Put the conflict-faithful proxy (local/conflict-proxy.ts) between the handlers and DynamoDB Local, so
+   * concurrent transactions on one item are cancelled as DynamoDB cancels them. Off by default.
+   */
+  conflicts?: { holdMs: number } | null | undefined;
+  /**
+   * Feed the table's stream to the consumers of functions/stream-consumers.ts, as Lambda does (on by default).
+   * `batchingWindowMs` replaces their batching windows; `duplicates` (0..1) redelivers batches now and then.
+   */
+  streams?: boolean | { duplicates?: number; batchingWindowMs?: number } | undefined;
 }
+
+/** The stream consumers, all together: the local stand-in for their event source mappings. */
+export type LocalStreams = Pick<StreamPoller, 'pause' | 'resume' | 'drain' | 'stats' | 'lag' | 'failures'>;
 
 export interface LocalRuntime {
   url: string;
+  /** DynamoDB Local itself (the seed and the tests' own clients); the handlers go through `conflicts` when it is on. */
   endpoint: string;
   issuer: LocalIssuer;
   seed: SeedSummary | null;
   server: Server;
+  streams: LocalStreams | null;
+  conflicts: ConflictProxy | null;
   stop(): Promise<void>;
 }
 
-/** DynamoDB Local, the table, the seed data and the gateway: the whole marketplace on one machine. */
+/** Consumers whose handler exists (as the stack deploys only those). */
+const localStreamConsumers = () => streamConsumers.filter((consumer) =>
+  existsSync(new URL(`../functions/handlers/${consumer.handler}.ts`, import.meta.url)));
+
+/**
+ * DynamoDB Local, the table, the seed data, the gateway and the stream consumers (optionally behind the
+ * conflict-faithful proxy): the whole marketplace on one machine.
+ */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   // Lambda runs Node 22+; this machine's Node 20 makes the SDK print a support warning on every client.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -42,7 +69,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     port: options.dynamoDbPort ?? 8000, dataDir: options.dataDir,
   })).endpoint;
 
-  // The handlers read these, exactly as they read the environment the stack gives each Lambda.
+  // The handlers read these, exactly as they read the environment the stack gives each Lambda (the data layer
+  // reads DYNAMODB_ENDPOINT once, when a handler is first loaded).
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.TABLE_NAME = options.tableName;
   process.env.AWS_REGION ??= 'us-east-1';
@@ -58,14 +86,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.DYNAMODB_CONNECT_TIMEOUT_MS ??= '10000';
   process.env.DYNAMODB_CALL_TIMEOUT_MS ??= '25000';
 
+  let conflicts: ConflictProxy | null = null;
+  let poller: StreamPoller | null = null;
   try {
     const client = localClient(endpoint);
     let seed: SeedSummary | null = null;
     if (!(await tableExists(client, options.tableName))) {
-      await createTable(client, options.tableName);
+      // No stream yet: the seed writes its own aggregates, so its records must not reach the consumers, and
+      // DynamoDB Local writes far slower to a table with a stream. The poller turns it on.
+      await createTable(client, options.tableName, { stream: false });
       if (options.seedSize) seed = await writeSeed(client, options.tableName, options.seedSize);
     }
     client.destroy();
+
+    if (options.conflicts) {
+      conflicts = await startConflictProxy({ upstream: endpoint, holdMs: options.conflicts.holdMs });
+      process.env.DYNAMODB_ENDPOINT = conflicts.endpoint;
+    }
+    if (options.streams !== false) {
+      const tuning = typeof options.streams === 'object' ? options.streams : {};
+      // From now on: the seed (written before the stream was on) or an earlier run was aggregated already.
+      poller = await startStreamPoller({
+        endpoint, tableName: options.tableName, consumers: localStreamConsumers(), startAt: 'LATEST', ...tuning,
+        log: (line) => { if (process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT') console.warn(line); },
+      });
+    }
 
     let baseUrl = `http://localhost:${options.port}`;
     const issuer = await createLocalIssuer(`${baseUrl}/local`);
@@ -88,13 +133,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       issuer,
       seed,
       server,
+      streams: poller,
+      conflicts,
       async stop() {
+        await poller?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await conflicts?.close();
         await dynamo?.stop();
       },
     };
   } catch (error) {
+    await poller?.stop();
+    await conflicts?.close();
     await dynamo?.stop();
     throw error;
   }

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { items } from '../functions/data/items.js';
 import type { Listing, Collection } from '../functions/domain/market.js';
 import type { Offer } from '../functions/domain/offers.js';
+import { presaleShardCount, shardSupply } from '../functions/domain/presale-shards.js';
 
 export interface SeedSize {
   collections: number;
@@ -168,12 +169,22 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     const startsAtMs = phase === 1 ? nowMs + between(60, 14 * 24 * 60) * minute : nowMs - between(60, 7 * 24 * 60) * minute;
     const endsAtMs = phase === 2 ? nowMs - between(1, 24 * 60) * minute : Math.max(startsAtMs, nowMs) + between(60, 14 * 24 * 60) * minute;
     const supply = between(50, 5_000);
+    const presaleId = `pre-${j + 1}`;
+    const perWalletLimit = between(1, 10);
+    const shards = presaleShardCount(supply, perWalletLimit);
+    let unsold = supply - (phase === 1 ? 0 : between(0, supply));
+    const shardItems = Array.from({ length: shards }, (_, shard) => {
+      const shardHolds = shardSupply(supply, shards, shard);
+      const left = Math.min(unsold, shardHolds);
+      unsold -= left;
+      return items.presaleShard({ presaleId, shard, supply: shardHolds, sold: shardHolds - left });
+    });
     out.push(items.presale({
-      presaleId: `pre-${j + 1}`, collectionId: collection.collectionId, creator: collection.creator,
+      presaleId, collectionId: collection.collectionId, creator: collection.creator,
       name: `${collection.name} presale ${Math.floor(j / size.collections) + 1}`, image: collection.image,
-      price: between(1_000, 200_000), supply, sold: phase === 1 ? 0 : between(0, supply), perWalletLimit: between(1, 10),
-      startsAt: iso(startsAtMs), endsAt: iso(endsAtMs),
-    }));
+      price: between(1_000, 200_000), supply, sold: shardItems.reduce((sum, s) => sum + s.sold, 0), perWalletLimit,
+      startsAt: iso(startsAtMs), endsAt: iso(endsAtMs), shards,
+    }), ...shardItems);
   }
 
   let offerCount = 0;
@@ -225,6 +236,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
       volume: sales * between(5_000, 400_000),
       sales,
       owners: new Set((ownersByCollection.get(collection.collectionId) ?? []).map((n) => n.owner)).size,
+      asOf: iso(nowMs),
     };
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }

@@ -1,5 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Account, Topup } from '../domain/accounts.js';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { emptyAccount, type Account, type Topup } from '../domain/accounts.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
@@ -22,9 +22,40 @@ export function toTopup(item: Item): Topup {
   };
 }
 
+/**
+ * The account as its owner sees it: the stored balance plus every credit not yet added to it (one Query:
+ * pending credits sort right after the account), so a sale shows in the seller's balance at once.
+ */
 export async function findAccount(userId: string): Promise<Account | null> {
-  const output = await db.send(new GetCommand({ TableName: tableName(), Key: keys.account(userId) }));
-  return output.Item ? toAccount(output.Item) : null;
+  const found = await readAccountWithCredits(userId, false);
+  if (!found.account && found.credits.length === 0) return null;
+  const account = found.account ? toAccount(found.account) : emptyAccount(userId);
+  for (const credit of found.credits) {
+    account.balance += credit.balanceDelta as number;
+    account.held += credit.heldDelta as number;
+  }
+  return account;
+}
+
+/** The account item and its pending credits, oldest first (consistent when a debit depends on it). */
+export async function readAccountWithCredits(userId: string, consistent: boolean, limit?: number): Promise<{ account: Item | null; credits: Item[] }> {
+  const { from, to } = keys.accountWithCredits;
+  const found: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const output = await db.send(new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.account(userId).pk, ':from': from, ':to': to },
+      ConsistentRead: consistent,
+      ExclusiveStartKey: start,
+      ...(limit ? { Limit: limit } : {}),
+    }));
+    found.push(...(output.Items ?? []));
+    start = limit ? undefined : output.LastEvaluatedKey;
+  } while (start);
+  const account = found.find((item) => item.sk === keys.account(userId).sk) ?? null;
+  return { account, credits: found.filter((item) => item.entity === 'credit') };
 }
 
 export async function listTopups(userId: string, page: PageRequest): Promise<Page<Topup>> {

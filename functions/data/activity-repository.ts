@@ -1,4 +1,4 @@
-import { keys } from './keys.js';
+import { indexPartitions, keys } from './keys.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
 export interface Activity {
@@ -33,9 +33,9 @@ export async function listActivity(filter: { collectionId?: string | undefined; 
         : {}),
     };
   } else if (filter.collectionId) {
-    spec = { index: 'gsi1', partition: `ACTIVITY#${filter.collectionId}`, forward: false };
+    spec = { index: 'gsi1', partition: indexPartitions.activity(filter.collectionId), forward: false };
   } else {
-    spec = { index: 'gsi2', partition: 'ACTIVITY', forward: false };
+    spec = { index: 'gsi2', partition: indexPartitions.activity(null), forward: false };
   }
   const result = await queryPage(spec, page);
   return { items: result.items.map(toActivity), nextCursor: result.nextCursor };

@@ -1,6 +1,8 @@
 import type { Collection, Listing } from '../domain/market.js';
 import type { Offer } from '../domain/offers.js';
 import type { Auction, OwnedNft, Presale } from '../domain/catalog.js';
+import type { ActivityFacts } from '../domain/market-stats.js';
+import type { ShardState } from '../domain/presale-shards.js';
 import { indexKeysFor, keys } from './keys.js';
 
 /**
@@ -17,9 +19,16 @@ export const items = {
   ledgerEntry: (e: {
     userId: string; entryId: string; at: string; kind: string; balanceDelta: number; heldDelta: number; reference: string;
   }) => ({ ...keys.ledgerEntry(e.userId, e.at, e.entryId), entity: 'ledger', ...e }),
+  /** A credit to an account that the stream aggregator (or the payee's next debit) adds to it exactly once. */
+  credit: (c: {
+    userId: string; creditId: string; at: string; kind: string; reference: string; balanceDelta: number; heldDelta: number;
+  }) => ({ ...keys.credit(c.userId, c.creditId), entity: 'credit', ...c }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
-    const { stats, ...rest } = c;
-    return { ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', version: 0, ...rest, ...stats };
+    const { stats: { asOf, ...figures }, ...rest } = c;
+    return {
+      ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...figures,
+      ...(asOf ? { statsAsOf: asOf, floorAsOf: asOf } : {}),
+    };
   },
   holder: (h: { collectionId: string; userId: string; count: number }) => ({
     ...keys.holder(h.collectionId, h.userId), entity: 'holder', count: h.count,
@@ -40,14 +49,17 @@ export const items = {
     ...keys.auction(a.auctionId), ...indexKeysFor.auction(a), ...(a.settledAt ? {} : indexKeysFor.unsettledAuction(a)),
     entity: 'auction', ...a,
   }),
-  activity: (a: {
-    activityId: string; at: string; kind: string; nftId: string; collectionId: string; actor: string;
-    counterparty?: string | null | undefined; price?: number | null | undefined; reference: string;
+  activity: (a: Omit<ActivityFacts, 'counterparty' | 'price'> & {
+    at: string; reference: string; counterparty?: string | null | undefined; price?: number | null | undefined;
   }) => ({
     ...keys.activity(a.nftId, a.at, a.activityId), ...indexKeysFor.activity(a),
     entity: 'activity', ...a, counterparty: a.counterparty ?? null, price: a.price ?? null,
   }),
-  presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[] }) => ({
+  /** `shards`: how many shard counters hold its supply. */
+  presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[]; shards: number }) => ({
     ...keys.presale(p.presaleId), ...indexKeysFor.presale(p), entity: 'presale', ...p,
+  }),
+  presaleShard: (s: { presaleId: string } & ShardState) => ({
+    ...keys.presaleShard(s.presaleId, s.shard), entity: 'presale-shard', ...s,
   }),
 };

@@ -10,8 +10,20 @@ export function priceKey(minorUnits: number): string {
 
 export const keys = {
   account: (userId: string) => ({ pk: `USER#${userId}`, sk: 'ACCOUNT' }),
+  /**
+   * A credit not yet added to the account (seller proceeds, royalty, fee, a released hold). Its sort key sits
+   * between `ACCOUNT` and every other item of the user, so one Query reads the account and what is pending.
+   */
+  credit: (userId: string, creditId: string) => ({ pk: `USER#${userId}`, sk: `CREDIT#${creditId}` }),
+  creditPrefix: 'CREDIT#',
+  /** The sort-key range of the account and its pending credits. */
+  accountWithCredits: { from: 'ACCOUNT', to: 'CREDIT#~' },
   topup: (userId: string, createdAt: string, topupId: string) => ({ pk: `USER#${userId}`, sk: `TOPUP#${createdAt}#${topupId}` }),
   topupPrefix: 'TOPUP#',
+  /** A top-up id is credited at most once: this marker's condition refuses a second. */
+  topupMarker: (userId: string, topupId: string) => ({ pk: `USER#${userId}`, sk: `TOPUP_ID#${topupId}` }),
+  /** Powertools idempotency records of top-ups (expire by TTL). */
+  topupIdempotencyPartition: 'IDEMPOTENCY#topups',
   ledgerEntry: (userId: string, at: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `LEDGER#${at}#${entryId}` }),
 
   collection: (collectionId: string) => ({ pk: `COLLECTION#${collectionId}`, sk: 'COLLECTION' }),
@@ -27,46 +39,68 @@ export const keys = {
     pk: `FLOOR#${l.collectionId}`, sk: `${priceKey(l.price)}#${l.listingId}`,
   }),
   floorPartition: (collectionId: string) => `FLOOR#${collectionId}`,
-  walletPurchases: (presaleId: string, userId: string) => ({ pk: `PRESALE#${presaleId}`, sk: `WALLET#${userId}` }),
+  /** How much of its supply one shard of a presale has sold: each in its own partition, so a drop spreads out. */
+  presaleShard: (presaleId: string, shard: number) => ({ pk: `PRESALE_SHARD#${presaleId}#${shard}`, sk: 'SHARD' }),
+  /** In the buyer's partition, so a drop's purchases never share one. */
+  walletPurchases: (presaleId: string, userId: string) => ({ pk: `USER#${userId}`, sk: `PRESALE_WALLET#${presaleId}` }),
+  purchase: (userId: string, purchaseId: string) => ({ pk: `USER#${userId}`, sk: `PURCHASE#${purchaseId}` }),
   bid: (auctionId: string, at: string, bidder: string) => ({ pk: `AUCTION#${auctionId}`, sk: `BID#${at}#${bidder}` }),
   activity: (nftId: string, at: string, activityId: string) => ({ pk: `NFT#${nftId}`, sk: `ACTIVITY#${at}#${activityId}` }),
   activityPrefix: 'ACTIVITY#',
+  /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
+  aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
+};
+
+/** Index partitions: what the list queries read, and what `indexKeysFor` writes. */
+export const indexPartitions = {
+  collections: 'COLLECTIONS',
+  owner: (userId: string) => `OWNER#${userId}`,
+  /** The whole market's active listings, or one collection's. */
+  listings: (collectionId: string | null) => (collectionId === null ? 'LISTINGS' : `LISTINGS#${collectionId}`),
+  offersBy: (userId: string) => `OFFERS_BY#${userId}`,
+  offersTo: (userId: string) => `OFFERS_TO#${userId}`,
+  openOffers: 'OPEN_OFFERS',
+  auctions: (collectionId: string | null) => (collectionId === null ? 'AUCTIONS' : `AUCTIONS#${collectionId}`),
+  unsettledAuctions: 'UNSETTLED_AUCTIONS',
+  presales: 'PRESALES',
+  /** The whole market's activity, or one collection's. */
+  activity: (collectionId: string | null) => (collectionId === null ? 'ACTIVITY' : `ACTIVITY#${collectionId}`),
 };
 
 /** Index keys per entity (see docs/data-model.md). Sparse: only active listings carry listing index keys. */
 export const indexKeysFor = {
   collection: (c: { collectionId: string; name: string }) => ({
-    gsi1pk: 'COLLECTIONS', gsi1sk: `${c.name.toLowerCase()}#${c.collectionId}`,
+    gsi1pk: indexPartitions.collections, gsi1sk: `${c.name.toLowerCase()}#${c.collectionId}`,
   }),
   nftOwner: (n: { owner: string; collectionId: string; nftId: string }) => ({
-    gsi1pk: `OWNER#${n.owner}`, gsi1sk: `${n.collectionId}#${n.nftId}`,
+    gsi1pk: indexPartitions.owner(n.owner), gsi1sk: `${n.collectionId}#${n.nftId}`,
   }),
   activeListing: (l: { collectionId: string; listingId: string; listedAt: string; price: number }) => ({
-    gsi1pk: 'LISTINGS', gsi1sk: `${l.listedAt}#${l.listingId}`,
-    gsi2pk: 'LISTINGS', gsi2sk: `${priceKey(l.price)}#${l.listingId}`,
-    gsi3pk: `LISTINGS#${l.collectionId}`, gsi3sk: `${l.listedAt}#${l.listingId}`,
-    gsi4pk: `LISTINGS#${l.collectionId}`, gsi4sk: `${priceKey(l.price)}#${l.listingId}`,
+    gsi1pk: indexPartitions.listings(null), gsi1sk: `${l.listedAt}#${l.listingId}`,
+    gsi2pk: indexPartitions.listings(null), gsi2sk: `${priceKey(l.price)}#${l.listingId}`,
+    gsi3pk: indexPartitions.listings(l.collectionId), gsi3sk: `${l.listedAt}#${l.listingId}`,
+    gsi4pk: indexPartitions.listings(l.collectionId), gsi4sk: `${priceKey(l.price)}#${l.listingId}`,
   }),
   offer: (o: { buyer: string; recipient: string | null; createdAt: string; offerId: string }) => ({
-    gsi1pk: `OFFERS_BY#${o.buyer}`, gsi1sk: `${o.createdAt}#${o.offerId}`,
-    ...(o.recipient ? { gsi2pk: `OFFERS_TO#${o.recipient}`, gsi2sk: `${o.createdAt}#${o.offerId}` } : {}),
+    gsi1pk: indexPartitions.offersBy(o.buyer), gsi1sk: `${o.createdAt}#${o.offerId}`,
+    ...(o.recipient ? { gsi2pk: indexPartitions.offersTo(o.recipient), gsi2sk: `${o.createdAt}#${o.offerId}` } : {}),
   }),
   /** Sparse: only open offers, by expiry, so the sweep finds the ones to release. */
-  openOffer: (o: { expiresAt: string; offerId: string }) => ({ gsi5pk: 'OPEN_OFFERS', gsi5sk: `${o.expiresAt}#${o.offerId}` }),
+  openOffer: (o: { expiresAt: string; offerId: string }) => ({ gsi5pk: indexPartitions.openOffers, gsi5sk: `${o.expiresAt}#${o.offerId}` }),
   /** Sparse: only unsettled auctions, by end, so the settlement job finds the ones due. */
-  unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: 'UNSETTLED_AUCTIONS', gsi5sk: `${a.endsAt}#${a.auctionId}` }),
+  unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: `${a.endsAt}#${a.auctionId}` }),
   activity: (a: { collectionId: string; at: string; activityId: string }) => ({
-    gsi1pk: `ACTIVITY#${a.collectionId}`, gsi1sk: `${a.at}#${a.activityId}`,
-    gsi2pk: 'ACTIVITY', gsi2sk: `${a.at}#${a.activityId}`,
+    gsi1pk: indexPartitions.activity(a.collectionId), gsi1sk: `${a.at}#${a.activityId}`,
+    gsi2pk: indexPartitions.activity(null), gsi2sk: `${a.at}#${a.activityId}`,
   }),
   auction: (a: { collectionId: string; auctionId: string; startsAt: string; endsAt: string }) => ({
-    gsi1pk: 'AUCTIONS', gsi1sk: `${a.endsAt}#${a.auctionId}`,
-    gsi2pk: 'AUCTIONS', gsi2sk: `${a.startsAt}#${a.auctionId}`,
-    gsi3pk: `AUCTIONS#${a.collectionId}`, gsi3sk: `${a.endsAt}#${a.auctionId}`,
-    gsi4pk: `AUCTIONS#${a.collectionId}`, gsi4sk: `${a.startsAt}#${a.auctionId}`,
+    gsi1pk: indexPartitions.auctions(null), gsi1sk: `${a.endsAt}#${a.auctionId}`,
+    gsi2pk: indexPartitions.auctions(null), gsi2sk: `${a.startsAt}#${a.auctionId}`,
+    gsi3pk: indexPartitions.auctions(a.collectionId), gsi3sk: `${a.endsAt}#${a.auctionId}`,
+    gsi4pk: indexPartitions.auctions(a.collectionId), gsi4sk: `${a.startsAt}#${a.auctionId}`,
   }),
   presale: (p: { presaleId: string; startsAt: string; endsAt: string }) => ({
-    gsi1pk: 'PRESALES', gsi1sk: `${p.endsAt}#${p.presaleId}`,
-    gsi2pk: 'PRESALES', gsi2sk: `${p.startsAt}#${p.presaleId}`,
+    gsi1pk: indexPartitions.presales, gsi1sk: `${p.endsAt}#${p.presaleId}`,
+    gsi2pk: indexPartitions.presales, gsi2sk: `${p.startsAt}#${p.presaleId}`,
   }),
 };

@@ -1,7 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
 import { db, tableName } from './client.js';
-import { keys, priceKey } from './keys.js';
+import { indexPartitions, keys, priceKey } from './keys.js';
 import { cachedFirstPage, cachedRead } from './read-cache.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
@@ -31,6 +31,7 @@ export function toCollection(item: Item): Collection {
       volume: (item.volume as number) ?? 0,
       sales: (item.sales as number) ?? 0,
       owners: (item.owners as number) ?? 0,
+      asOf: (item.statsAsOf as string | undefined) ?? null,
     },
   };
 }
@@ -43,7 +44,7 @@ export function listingQuerySpec(plan: ListingQueryPlan): QuerySpec {
   const byPrice = plan.orderBy === 'price';
   const scoped = plan.collectionId !== null;
   const index = scoped ? (byPrice ? 'gsi4' : 'gsi3') : byPrice ? 'gsi2' : 'gsi1';
-  const partition = scoped ? `LISTINGS#${plan.collectionId}` : 'LISTINGS';
+  const partition = indexPartitions.listings(plan.collectionId);
   const { min, max } = plan.price;
   const spec: QuerySpec = { index, partition, forward: plan.ascending };
   if (byPrice && (min !== null || max !== null)) {
@@ -80,7 +81,7 @@ async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
       RequestItems: {
         [tableName()]: {
           Keys: requestKeys,
-          ProjectionExpression: 'collectionId, floorPrice, floorListingId',
+          ProjectionExpression: 'collectionId, floorPrice, floorListingId, floorAsOf',
         },
       },
     }));
@@ -89,6 +90,7 @@ async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
         collectionId: item.collectionId as string,
         floorPrice: (item.floorPrice as number | null) ?? null,
         listingId: (item.floorListingId as string | null) ?? null,
+        asOf: (item.floorAsOf as string | undefined) ?? null,
       });
     }
     requestKeys = output.UnprocessedKeys?.[tableName()]?.Keys;
@@ -98,7 +100,7 @@ async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
 
 export async function listCollections(page: PageRequest): Promise<Page<Collection>> {
   const read = async () => {
-    const result = await queryPage({ index: 'gsi1', partition: 'COLLECTIONS', forward: true }, page);
+    const result = await queryPage({ index: 'gsi1', partition: indexPartitions.collections, forward: true }, page);
     return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
   };
   return cachedFirstPage(`collections ${page.limit}`, page, read);

@@ -1,4 +1,5 @@
 import type { OwnedNft } from '../domain/catalog.js';
+import { indexPartitions } from './keys.js';
 import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
 
 export function toOwnedNft(item: Item): OwnedNft {
@@ -17,7 +18,7 @@ export async function listOwnedNfts(owner: string, collectionId: string | undefi
   const result = await queryPage(
     {
       index: 'gsi1',
-      partition: `OWNER#${owner}`,
+      partition: indexPartitions.owner(owner),
       ...(collectionId ? { range: { op: 'begins_with' as const, value: `${collectionId}#` } } : {}),
       forward: true,
     },

@@ -1,8 +1,10 @@
 import { effectiveOfferStatus, type Offer, type OfferStatus } from '../domain/offers.js';
+import { indexPartitions } from './keys.js';
 import { queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
 
-export function toOffer(item: Item, now: string): Offer {
-  const stored = {
+/** An offer as stored (its status as written, whatever the time). */
+export function toStoredOffer(item: Item): Offer {
+  return {
     offerId: item.offerId as string,
     buyer: item.buyer as string,
     recipient: (item.recipient as string | null) ?? null,
@@ -13,6 +15,11 @@ export function toOffer(item: Item, now: string): Offer {
     status: item.status as OfferStatus,
     createdAt: item.createdAt as string,
   };
+}
+
+/** An offer as clients see it: an open one past its expiry is expired. */
+export function toOffer(item: Item, now: string): Offer {
+  const stored = toStoredOffer(item);
   return { ...stored, status: effectiveOfferStatus(stored, now) };
 }
 
@@ -39,7 +46,7 @@ export async function listOffers(
   const result = await queryPage(
     {
       index: role === 'made' ? 'gsi1' : 'gsi2',
-      partition: role === 'made' ? `OFFERS_BY#${userId}` : `OFFERS_TO#${userId}`,
+      partition: role === 'made' ? indexPartitions.offersBy(userId) : indexPartitions.offersTo(userId),
       ...(status ? { filter: statusFilter(status, now) } : {}),
       forward: false,
     },

@@ -19,3 +19,6 @@ export const indexKeys: Record<IndexName, { partitionKey: string; sortKey: strin
 
 /** Epoch seconds after which DynamoDB TTL may delete the item (expired idempotency records). */
 export const ttlAttribute = 'ttl';
+
+/** What the table's stream records carry: the consumers of functions/stream-consumers.ts read both images. */
+export const streamViewType = 'NEW_AND_OLD_IMAGES' as const;

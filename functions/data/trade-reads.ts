@@ -1,8 +1,14 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { AuctionState, NftState, OfferState, PresaleState } from '../domain/trading-rules.js';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { NftState } from '../domain/trading-rules.js';
+import type { Offer } from '../domain/offers.js';
+import { toStoredOffer } from './offer-repository.js';
+import { toAuctionRecord, toPresaleRecord, type AuctionRecord, type PresaleRecord } from './window-repository.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
-import type { Floor } from './trade-writes.js';
+import type { Collection, Listing } from '../domain/market.js';
+import type { ShardState } from '../domain/presale-shards.js';
+import { toCollection, toListing } from './market-repository.js';
+import { toOwnedNft } from './nft-repository.js';
 import { StaleReadError } from './transactions.js';
 
 /** Strongly consistent reads of what a trade is about to change; its transaction re-checks them. */
@@ -18,139 +24,94 @@ export async function readItem(key: Key): Promise<Record<string, unknown> | null
 export type NftRecord = NftState & { name: string; image: string };
 
 export async function readNft(nftId: string): Promise<NftRecord | null> {
-  return toNftRecord(nftId, await readItem(keys.nft(nftId)));
+  return toNftRecord(await readItem(keys.nft(nftId)));
 }
 
-function toNftRecord(nftId: string, item: Record<string, unknown> | null): NftRecord | null {
-  if (!item) return null;
-  return {
-    nftId, collectionId: item.collectionId as string, owner: item.owner as string,
-    listingId: (item.listingId as string | null) ?? null, auctionId: (item.auctionId as string | null) ?? null,
-    name: item.name as string, image: item.image as string,
-  };
+function toNftRecord(item: Record<string, unknown> | null): NftRecord | null {
+  return item ? { ...toOwnedNft(item), owner: item.owner as string } : null;
 }
 
-export interface ListingRecord {
-  listingId: string;
-  nftId: string;
-  collectionId: string;
-  seller: string;
-  price: number;
-  status: string;
-  listedAt: string;
-}
-
-export async function readListing(listingId: string): Promise<ListingRecord | null> {
+/** A listing as trading sees it: what clients see, and whether it is still on the market. */
+export async function readListing(listingId: string): Promise<(Listing & { status: string }) | null> {
   const item = await readItem(keys.listing(listingId));
-  if (!item) return null;
-  return {
-    listingId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
-    price: item.price as number, status: item.status as string, listedAt: item.listedAt as string,
-  };
+  return item ? { ...toListing(item), status: item.status as string } : null;
 }
 
-export interface CollectionRecord {
-  collectionId: string;
-  name: string;
-  creator: string;
-  royaltyBps: number;
-  version: number;
-  floor: Floor | null;
-}
-
-export async function readCollection(collectionId: string): Promise<CollectionRecord | null> {
-  return toCollectionRecord(collectionId, await readItem(keys.collection(collectionId)));
-}
-
-function toCollectionRecord(collectionId: string, item: Record<string, unknown> | null): CollectionRecord | null {
-  if (!item) return null;
-  const floorPrice = (item.floorPrice as number | null) ?? null;
-  return {
-    collectionId, name: item.name as string, creator: item.creator as string, royaltyBps: (item.royaltyBps as number) ?? 0,
-    version: (item.version as number) ?? 0,
-    floor: floorPrice === null ? null : { price: floorPrice, listingId: item.floorListingId as string },
-  };
+export async function readCollection(collectionId: string): Promise<Collection | null> {
+  const item = await readItem(keys.collection(collectionId));
+  return item ? toCollection(item) : null;
 }
 
 export interface TradeContext {
   nft: NftRecord | null;
-  collection: CollectionRecord | null;
-  /** How many NFTs of the collection each user holds (0 when never). */
-  holders: Map<string, number>;
+  collection: Collection | null;
 }
 
-/** Everything a sale reads besides the thing sold, in one consistent BatchGetItem round trip. */
-export async function readTradeContext(nftId: string | null, collectionId: string, holderIds: string[]): Promise<TradeContext> {
-  const nftKey = nftId === null ? null : keys.nft(nftId);
+/** What a sale reads besides the thing sold (who is paid a royalty, and the NFT), in one BatchGetItem. */
+export async function readTradeContext(nftId: string, collectionId: string): Promise<TradeContext> {
+  const nftKey = keys.nft(nftId);
   const collectionKey = keys.collection(collectionId);
-  const uniqueHolders = [...new Set(holderIds)]; // BatchGetItem refuses a key twice
-  const holderKeys = uniqueHolders.map((id) => keys.holder(collectionId, id));
+  const found = await readItems([nftKey, collectionKey]);
+  const nft = found.get(itemKey(nftKey)) ?? null;
+  const collection = found.get(itemKey(collectionKey));
+  return { nft: toNftRecord(nft), collection: collection ? toCollection(collection) : null };
+}
+
+const itemKey = (key: Key) => `${key.pk}|${key.sk}`;
+
+/** Up to 100 distinct items, read consistently in one BatchGetItem, by `pk|sk`. */
+export async function readItems(itemKeys: Key[]): Promise<Map<string, Record<string, unknown>>> {
+  if (itemKeys.length === 0) return new Map();
   const output: BatchGetCommandOutput = await db.send(new BatchGetCommand({
-    RequestItems: { [tableName()]: { Keys: [...(nftKey ? [nftKey] : []), collectionKey, ...holderKeys], ConsistentRead: true } },
+    RequestItems: { [tableName()]: { Keys: itemKeys, ConsistentRead: true } },
   }));
   if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new StaleReadError();
-  const found = new Map((output.Responses?.[tableName()] ?? []).map((item) => [`${item.pk}|${item.sk}`, item]));
-  const at = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`) ?? null;
-  return {
-    nft: nftId !== null && nftKey ? toNftRecord(nftId, at(nftKey)) : null,
-    collection: toCollectionRecord(collectionId, at(collectionKey)),
-    holders: new Map(uniqueHolders.map((id, i) => [id, (at(holderKeys[i]!)?.count as number | undefined) ?? 0])),
-  };
+  return new Map((output.Responses?.[tableName()] ?? []).map((item) => [itemKey(item as Key), item]));
 }
 
-/** The cheapest active listing of a collection other than `excludedListingId`, read consistently. */
-export async function cheapestListingExcept(collectionId: string, excludedListingId: string): Promise<Floor | null> {
-  const output = await db.send(new QueryCommand({
-    TableName: tableName(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': keys.floorPartition(collectionId) },
-    ConsistentRead: true,
-    Limit: 2,
-  }));
-  const next = (output.Items ?? []).find((item) => item.listingId !== excludedListingId);
-  return next ? { price: next.price as number, listingId: next.listingId as string } : null;
-}
-
-export type OfferRecord = OfferState & { recipient: string | null; createdAt: string };
-
-export async function readOffer(offerId: string): Promise<OfferRecord | null> {
+export async function readOffer(offerId: string): Promise<Offer | null> {
   const item = await readItem(keys.offer(offerId));
-  if (!item) return null;
-  return {
-    offerId, buyer: item.buyer as string, nftId: (item.nftId as string | null) ?? null, collectionId: item.collectionId as string,
-    amount: item.amount as number, status: item.status as string, expiresAt: item.expiresAt as string,
-    recipient: (item.recipient as string | null) ?? null, createdAt: item.createdAt as string,
-  };
+  return item ? toStoredOffer(item) : null;
 }
-
-export type AuctionRecord = AuctionState & { nftId: string; collectionId: string; bidCount: number; name: string; image: string };
 
 export async function readAuction(auctionId: string): Promise<AuctionRecord | null> {
   const item = await readItem(keys.auction(auctionId));
-  if (!item) return null;
-  return {
-    auctionId, nftId: item.nftId as string, collectionId: item.collectionId as string, seller: item.seller as string,
-    reservePrice: item.reservePrice as number, highestBid: (item.highestBid as number | null) ?? null,
-    highestBidder: (item.highestBidder as string | null) ?? null, minIncrementBps: (item.minIncrementBps as number) ?? 500,
-    startsAt: item.startsAt as string, endsAt: item.endsAt as string, settledAt: (item.settledAt as string | null) ?? null,
-    bidCount: (item.bidCount as number) ?? 0, name: item.name as string, image: item.image as string,
-  };
+  return item ? toAuctionRecord(item) : null;
 }
 
-export type PresaleRecord = PresaleState & { name: string; image: string };
-
-export async function readPresale(presaleId: string): Promise<PresaleRecord | null> {
+/**
+ * The presale, shard counters (all, or a random sample of `sample` of them) and collection, read
+ * consistently, and what the buyer bought of it so far. Sampling keeps a drop's reads per purchase small.
+ */
+export async function readPresaleForPurchase(presaleId: string, buyer: string, sample: number | null): Promise<{
+  presale: PresaleRecord | null; shards: ShardState[]; bought: number; collectionName: string;
+}> {
   const item = await readItem(keys.presale(presaleId));
-  if (!item) return null;
+  if (!item) return { presale: null, shards: [], bought: 0, collectionName: '' };
+  const stored = toPresaleRecord(item);
+  // The presale's own `sold` only trails the shards: once it reaches the supply, there is nothing to read.
+  const shardNumbers = stored.sold >= stored.supply ? [] : sampleOf(stored.shards, sample);
+  const shardKeys = shardNumbers.map((shard) => keys.presaleShard(presaleId, shard));
+  const walletKey = keys.walletPurchases(presaleId, buyer);
+  const collectionKey = keys.collection(stored.collectionId);
+  const found = await readItems([...shardKeys, walletKey, collectionKey]);
+  const shards = shardKeys.map((key, i) => {
+    const s = found.get(itemKey(key));
+    return { shard: shardNumbers[i]!, supply: (s?.supply as number) ?? 0, sold: (s?.sold as number) ?? 0 };
+  });
   return {
-    presaleId, collectionId: item.collectionId as string, creator: item.creator as string, price: item.price as number,
-    supply: item.supply as number, sold: (item.sold as number) ?? 0, perWalletLimit: item.perWalletLimit as number,
-    startsAt: item.startsAt as string, endsAt: item.endsAt as string, allowlist: (item.allowlist as string[] | undefined) ?? null,
-    name: item.name as string, image: item.image as string,
+    presale: stored, shards, bought: (found.get(itemKey(walletKey))?.bought as number) ?? 0,
+    collectionName: (found.get(itemKey(collectionKey))?.name as string | undefined) ?? stored.name,
   };
 }
 
-export async function readWalletPurchases(presaleId: string, userId: string): Promise<number> {
-  const item = await readItem(keys.walletPurchases(presaleId, userId));
-  return (item?.bought as number) ?? 0;
+/** `count` distinct shard numbers below `total`, at random (all of them when `count` is null or not smaller). */
+function sampleOf(total: number, count: number | null): number[] {
+  const all = Array.from({ length: total }, (_, i) => i);
+  if (count === null || count >= total) return all;
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (total - i));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all.slice(0, count);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActivityFacts } from '../domain/market-stats.js';
 import type { AccountDelta, AccountDeltas } from '../domain/money.js';
 import { tradingErrors } from '../domain/trading-errors.js';
 import { tableName } from './client.js';
@@ -7,13 +8,6 @@ import { keys } from './keys.js';
 import type { GuardedWrite } from './transactions.js';
 
 /** Building blocks of trading transactions: each write carries its condition and what its failure means. */
-
-export type ActivityKind = 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'settlement';
-
-export interface Floor {
-  price: number;
-  listingId: string;
-}
 
 function accountDelta(userId: string, delta: AccountDelta, now: string): GuardedWrite {
   const conditions: string[] = [];
@@ -38,97 +32,61 @@ function accountDelta(userId: string, delta: AccountDelta, now: string): Guarded
   };
 }
 
-function ledgerEntry(userId: string, delta: AccountDelta, kind: string, reference: string, now: string): GuardedWrite {
+export interface LedgerLine {
+  kind: string;
+  reference: string;
+  delta: AccountDelta;
+}
+
+function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrite {
   const entryId = randomUUID();
   return {
     item: {
       Put: {
         TableName: tableName(),
-        Item: {
-          ...keys.ledgerEntry(userId, now, entryId), entity: 'ledger', userId, entryId, at: now, kind, reference,
-          balanceDelta: delta.balance, heldDelta: delta.held,
-        },
+        Item: items.ledgerEntry({
+          userId, entryId, at: now, kind: line.kind, reference: line.reference,
+          balanceDelta: line.delta.balance, heldDelta: line.delta.held,
+        }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
   };
 }
 
-/** Every account change, each with its ledger entry, in the same transaction. */
-export function accountChanges(deltas: AccountDeltas, kind: string, reference: string, now: string): GuardedWrite[] {
-  return [...deltas.entries()]
-    .filter(([, delta]) => delta.balance !== 0 || delta.held !== 0)
-    .flatMap(([userId, delta]) => [accountDelta(userId, delta, now), ledgerEntry(userId, delta, kind, reference, now)]);
+/** One account's change with a ledger entry per line, in the same transaction. */
+export function accountUpdate(userId: string, lines: LedgerLine[], now: string): GuardedWrite[] {
+  const total = lines.reduce((sum, l) => ({ balance: sum.balance + l.delta.balance, held: sum.held + l.delta.held }), { balance: 0, held: 0 });
+  return [accountDelta(userId, total, now), ...lines.map((line) => ledgerEntry(userId, line, now))];
+}
+
+function pendingCredit(userId: string, delta: AccountDelta, kind: string, reference: string, now: string): GuardedWrite {
+  // A credit only ever adds to the balance or releases a hold its payee placed, so applying it later can
+  // never fail a condition: nothing about it needs checking when it is written.
+  if (delta.balance < 0 || delta.held > 0) throw new Error(`a pending credit cannot debit: ${JSON.stringify(delta)}`);
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: items.credit({ userId, creditId: randomUUID(), at: now, kind, reference, balanceDelta: delta.balance, heldDelta: delta.held }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
 }
 
 /**
- * A change in how many NFTs of a collection a user holds, conditioned on the count we read, and what it
- * does to the collection's `owners` stat.
+ * Every account change of a trade. The payer (the caller spending their own balance) is written directly,
+ * with its ledger entry and the conditions that forbid a double-spend. Everyone else (seller, creator, fee
+ * account, a released hold) gets a unique pending credit instead, so trades that share a payee never write
+ * a common item; the stream aggregator adds credits to accounts exactly once.
  */
-export function holderChange(collectionId: string, userId: string, seen: number, delta: number): { write: GuardedWrite; ownersDelta: number } {
-  const after = seen + delta;
-  const ownersDelta = (seen === 0 && after > 0 ? 1 : 0) - (seen > 0 && after === 0 ? 1 : 0);
-  return {
-    ownersDelta,
-    write: {
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.holder(collectionId, userId),
-          UpdateExpression: 'SET #count = :after, entity = :entity',
-          ConditionExpression: seen === 0 ? 'attribute_not_exists(#count) OR #count = :seen' : '#count = :seen',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':after': after, ':seen': seen, ':entity': 'holder' },
-        },
-      },
-      onConditionFailed: 'stale',
-    },
-  };
-}
-
-export interface CollectionChange {
-  listedCount?: number;
-  volume?: number;
-  sales?: number;
-  owners?: number;
-  /** A new floor (null: nothing listed); undefined leaves it as is. */
-  floor?: Floor | null;
-  /** Listing-set changes are conditioned on the collection version they read, so floors stay exact. */
-  expectVersion?: number;
-}
-
-export function collectionChange(collectionId: string, change: CollectionChange): GuardedWrite {
-  const sets: string[] = [];
-  const adds: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const name of ['listedCount', 'volume', 'sales', 'owners'] as const) {
-    if (change[name]) { adds.push(`${name} :${name}`); values[`:${name}`] = change[name]; }
-  }
-  if (change.floor !== undefined) {
-    sets.push('floorPrice = :floorPrice', 'floorListingId = :floorListingId');
-    values[':floorPrice'] = change.floor?.price ?? null;
-    values[':floorListingId'] = change.floor?.listingId ?? null;
-  }
-  let condition = 'attribute_exists(pk)';
-  if (change.expectVersion !== undefined) {
-    sets.push('version = :nextVersion');
-    values[':nextVersion'] = change.expectVersion + 1;
-    values[':version'] = change.expectVersion;
-    condition += ' AND version = :version';
-  }
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
-  return {
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.collection(collectionId),
-        UpdateExpression: expression || 'SET version = version',
-        ConditionExpression: condition,
-        ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-      },
-    },
-    onConditionFailed: 'stale',
-  };
+export function accountChanges(deltas: AccountDeltas, kind: string, reference: string, now: string, payer: string | null): GuardedWrite[] {
+  return [...deltas.entries()]
+    .filter(([, delta]) => delta.balance !== 0 || delta.held !== 0)
+    .flatMap(([userId, delta]) => (userId === payer
+      ? accountUpdate(userId, [{ kind, reference, delta }], now)
+      : [pendingCredit(userId, delta, kind, reference, now)]));
 }
 
 /**
@@ -173,15 +131,9 @@ export function deletePriceEntry(listing: { collectionId: string; price: number;
   return { item: { Delete: { TableName: tableName(), Key: keys.priceEntry(listing) } } };
 }
 
-export interface ActivityInput {
-  kind: ActivityKind;
-  nftId: string;
-  collectionId: string;
-  actor: string;
-  counterparty?: string | null;
-  price?: number | null;
-  reference: string;
-}
+export type ActivityInput = Omit<ActivityFacts, 'activityId' | 'counterparty' | 'price'> & {
+  counterparty?: string | null; price?: number | null; reference: string;
+};
 
 export function activity(input: ActivityInput, now: string): GuardedWrite {
   return { item: { Put: { TableName: tableName(), Item: items.activity({ ...input, activityId: randomUUID(), at: now }) } } };

@@ -1,44 +1,46 @@
 import type { Auction, Presale } from '../domain/catalog.js';
 import { planWindowQuery, windowStatus, type WindowStatus } from '../domain/time-windows.js';
+import type { AuctionState, PresaleState } from '../domain/trading-rules.js';
+import { indexPartitions } from './keys.js';
 import type { IndexName } from './table-definition.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 import { cachedFirstPage } from './read-cache.js';
 
-export function toAuction(item: Item, now: string): Auction {
-  const startsAt = item.startsAt as string;
-  const endsAt = item.endsAt as string;
+/** An auction as stored: what trading decides on, and what clients see of it (`toAuction`). */
+export type AuctionRecord = AuctionState & { nftId: string; collectionId: string; bidCount: number; name: string; image: string };
+
+export function toAuctionRecord(item: Item): AuctionRecord {
   return {
-    auctionId: item.auctionId as string,
-    nftId: item.nftId as string,
-    collectionId: item.collectionId as string,
-    seller: item.seller as string,
-    name: item.name as string,
-    image: item.image as string,
-    reservePrice: item.reservePrice as number,
-    highestBid: (item.highestBid as number | null) ?? null,
-    bidCount: (item.bidCount as number) ?? 0,
-    startsAt,
-    endsAt,
-    status: windowStatus({ startsAt, endsAt }, now),
+    auctionId: item.auctionId as string, nftId: item.nftId as string, collectionId: item.collectionId as string,
+    seller: item.seller as string, name: item.name as string, image: item.image as string,
+    reservePrice: item.reservePrice as number, highestBid: (item.highestBid as number | null) ?? null,
+    highestBidder: (item.highestBidder as string | null) ?? null, minIncrementBps: (item.minIncrementBps as number) ?? 500,
+    bidCount: (item.bidCount as number) ?? 0, startsAt: item.startsAt as string, endsAt: item.endsAt as string,
+    settledAt: (item.settledAt as string | null) ?? null,
+  };
+}
+
+export function toAuction(item: Item, now: string): Auction {
+  const { highestBidder: _bidder, minIncrementBps: _increment, settledAt: _settled, ...shown } = toAuctionRecord(item);
+  return { ...shown, status: windowStatus(shown, now) };
+}
+
+/** A presale as stored: what purchases decide on, and what clients see of it (`toPresale`). */
+export type PresaleRecord = PresaleState & { name: string; image: string; shards: number };
+
+export function toPresaleRecord(item: Item): PresaleRecord {
+  return {
+    presaleId: item.presaleId as string, collectionId: item.collectionId as string, creator: item.creator as string,
+    name: item.name as string, image: item.image as string, price: item.price as number, supply: item.supply as number,
+    sold: (item.sold as number) ?? 0, perWalletLimit: item.perWalletLimit as number,
+    startsAt: item.startsAt as string, endsAt: item.endsAt as string,
+    allowlist: (item.allowlist as string[] | undefined) ?? null, shards: (item.shards as number) ?? 1,
   };
 }
 
 export function toPresale(item: Item, now: string): Presale {
-  const startsAt = item.startsAt as string;
-  const endsAt = item.endsAt as string;
-  return {
-    presaleId: item.presaleId as string,
-    collectionId: item.collectionId as string,
-    name: item.name as string,
-    image: item.image as string,
-    price: item.price as number,
-    supply: item.supply as number,
-    sold: (item.sold as number) ?? 0,
-    perWalletLimit: item.perWalletLimit as number,
-    startsAt,
-    endsAt,
-    status: windowStatus({ startsAt, endsAt }, now),
-  };
+  const { creator: _creator, allowlist: _allowlist, shards: _shards, ...shown } = toPresaleRecord(item);
+  return { ...shown, status: windowStatus(shown, now) };
 }
 
 /**
@@ -64,8 +66,8 @@ export async function listAuctions(
   status: WindowStatus, collectionId: string | undefined, now: string, page: PageRequest,
 ): Promise<Page<Auction>> {
   const spec = collectionId
-    ? windowQuerySpec(status, now, `AUCTIONS#${collectionId}`, { endsAt: 'gsi3', startsAt: 'gsi4' })
-    : windowQuerySpec(status, now, 'AUCTIONS', { endsAt: 'gsi1', startsAt: 'gsi2' });
+    ? windowQuerySpec(status, now, indexPartitions.auctions(collectionId), { endsAt: 'gsi3', startsAt: 'gsi4' })
+    : windowQuerySpec(status, now, indexPartitions.auctions(null), { endsAt: 'gsi1', startsAt: 'gsi2' });
   const read = async () => {
     const result = await queryPage(spec, page);
     return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };
@@ -75,7 +77,7 @@ export async function listAuctions(
 
 export async function listPresales(status: WindowStatus, now: string, page: PageRequest): Promise<Page<Presale>> {
   const read = async () => {
-    const result = await queryPage(windowQuerySpec(status, now, 'PRESALES', { endsAt: 'gsi1', startsAt: 'gsi2' }), page);
+    const result = await queryPage(windowQuerySpec(status, now, indexPartitions.presales, { endsAt: 'gsi1', startsAt: 'gsi2' }), page);
     return { items: result.items.map((item) => toPresale(item, now)), nextCursor: result.nextCursor };
   };
   return cachedFirstPage(`presales ${status} ${page.limit}`, page, read);

@@ -15,6 +15,11 @@ export interface CollectionStats {
   volume: number;
   sales: number;
   owners: number;
+  /**
+   * When the stream aggregator last updated these figures (null: never since the collection was made).
+   * They trail trades by the stream's lag, which an alarm keeps under a minute and is about a second.
+   */
+  asOf: string | null;
 }
 
 export interface Collection {
@@ -30,6 +35,8 @@ export interface Floor {
   collectionId: string;
   floorPrice: number | null;
   listingId: string | null;
+  /** When the floor was read from the price-ordered listings (it trails them by the stream's lag). */
+  asOf: string | null;
 }
 
 export type ListingSort = 'price_asc' | 'price_desc' | 'newest';
@@ -58,6 +65,6 @@ export function planListingQuery(filters: {
 /** Floors in the order asked for; a collection with nothing listed (or unknown) has no floor. */
 export function floorsInRequestOrder(collectionIds: string[], known: Map<string, Floor>): Floor[] {
   return [...new Set(collectionIds)].map(
-    (collectionId) => known.get(collectionId) ?? { collectionId, floorPrice: null, listingId: null },
+    (collectionId) => known.get(collectionId) ?? { collectionId, floorPrice: null, listingId: null, asOf: null },
   );
 }

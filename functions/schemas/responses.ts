@@ -13,13 +13,16 @@ export const listing = z.object({
 });
 
 export const floors = z.object({
-  floors: z.array(z.object({ collectionId: z.string(), floorPrice: money.nullable(), listingId: z.string().nullable() })),
+  floors: z.array(z.object({
+    collectionId: z.string(), floorPrice: money.nullable(), listingId: z.string().nullable(), asOf: timestamp.nullable(),
+  })),
 });
 
 export const collection = z.object({
   collectionId: z.string(), name: z.string(), image: z.string(), creator: z.string(), royaltyBps: z.number().int(),
   stats: z.object({
     floorPrice: money.nullable(), listedCount: z.number().int(), volume: money, sales: z.number().int(), owners: z.number().int(),
+    asOf: timestamp.nullable(),
   }),
 });
 

@@ -102,12 +102,13 @@ describe('floor prices', () => {
     for (const floor of answer.body.floors) {
       const listed = everything.filter((l) => l.collectionId === floor.collectionId);
       if (listed.length === 0) {
-        assert.deepEqual(floor, { collectionId: floor.collectionId, floorPrice: null, listingId: null });
+        assert.deepEqual(floor, { collectionId: floor.collectionId, floorPrice: null, listingId: null, asOf: floor.asOf });
         continue;
       }
       const cheapest = Math.min(...listed.map((l) => l.price));
       assert.equal(floor.floorPrice, cheapest, floor.collectionId);
       assert.equal(listed.find((l) => l.listingId === floor.listingId)?.price, cheapest);
+      assert.ok(floor.asOf, 'a seeded floor says when it was read');
     }
   });
 

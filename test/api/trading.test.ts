@@ -112,16 +112,19 @@ describe('listings and buying', () => {
     const twice = await call('seller-a', 'POST', '/market/listings', { nftId, price: 4_000 });
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error.code, 'NFT_UNAVAILABLE');
+    await market.settle();
     const floor = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId] } });
-    assert.deepEqual(floor.body.floors[0], { collectionId, floorPrice: 5_000, listingId: listed.body.listingId });
+    assert.deepEqual({ ...floor.body.floors[0], asOf: undefined }, { collectionId, floorPrice: 5_000, listingId: listed.body.listingId, asOf: undefined });
+    assert.ok(floor.body.floors[0].asOf >= listed.body.listedAt, 'the floor was read after the listing');
     const market1 = await market.call('POST', '/market/', { body: { collectionId } });
     assert.deepEqual(market1.body.items.map((l: { listingId: string }) => l.listingId), [listed.body.listingId]);
 
     assert.equal((await call('intruder', 'DELETE', `/market/listings/${listed.body.listingId}`)).status, 403);
     const cancelled = await call('seller-a', 'DELETE', `/market/listings/${listed.body.listingId}`);
     assert.equal(cancelled.status, 200);
+    await market.settle();
     const after = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId] } });
-    assert.deepEqual(after.body.floors[0], { collectionId, floorPrice: null, listingId: null });
+    assert.deepEqual({ ...after.body.floors[0], asOf: undefined }, { collectionId, floorPrice: null, listingId: null, asOf: undefined });
     assert.equal((await call('seller-a', 'DELETE', `/market/listings/${listed.body.listingId}`)).status, 409);
   });
 
@@ -140,7 +143,10 @@ describe('listings and buying', () => {
     for (const [i, price] of [300, 100, 200].entries()) {
       listings.push((await call(owner, 'POST', '/market/listings', { nftId: ids[i], price })).body.listingId);
     }
-    const floorNow = async () => (await market.call('GET', `/market/floor?collectionIds=${collectionId}`)).body.floors[0].floorPrice;
+    const floorNow = async () => {
+      await market.settle();
+      return (await market.call('GET', `/market/floor?collectionIds=${collectionId}`)).body.floors[0].floorPrice;
+    };
     assert.equal(await floorNow(), 100);
     await call(owner, 'DELETE', `/market/listings/${listings[1]}`);
     assert.equal(await floorNow(), 200);
@@ -171,9 +177,11 @@ describe('listings and buying', () => {
     const owned = await call('buyer-b', 'GET', `/nft/my?collectionId=${collectionId}`);
     assert.deepEqual(owned.body.items.map((n: { nftId: string; listingId: null }) => [n.nftId, n.listingId]), [[nftId, null]]);
     assert.deepEqual((await call('seller-b', 'GET', `/nft/my?collectionId=${collectionId}`)).body.items, []);
+    await market.settle();
     const collections = await market.call('GET', '/market/collections?limit=100');
     const stats = collections.body.items.find((c: { collectionId: string }) => c.collectionId === collectionId).stats;
-    assert.deepEqual(stats, { floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1 });
+    assert.deepEqual({ ...stats, asOf: undefined }, { floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, asOf: undefined });
+    assert.ok(stats.asOf >= sale.body.soldAt, 'the stats were updated after the sale');
     const activity = await market.call('GET', `/market/activity?nftId=${nftId}`);
     assert.deepEqual(activity.body.items.map((a: { kind: string }) => a.kind), ['sale', 'listing', 'mint']);
   });
@@ -348,6 +356,7 @@ describe('presales and creators', () => {
     assert.equal(minted.length, 50);
     const codes = new Set(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.body.error.code}`));
     assert.ok([...codes].every((c) => ['409 SOLD_OUT', '409 CONCURRENT_UPDATE'].includes(c)), [...codes].join(','));
+    await market.settle();
     const after = await market.call('POST', '/presale/', { body: { status: 'live', limit: 100 } });
     assert.equal(after.body.items.find((p: { presaleId: string }) => p.presaleId === presale.presaleId).sold, 50);
     const perWallet = new Map<string, number>();
@@ -355,6 +364,23 @@ describe('presales and creators', () => {
     assert.ok([...perWallet.values()].every((n) => n <= 2));
     const spent = await Promise.all(buyers.map(async (b) => 100 - (await account(b)).balance));
     assert.equal(spent.reduce((s, x) => s + x, 0), 50 * 10);
+  });
+
+  it('answer a purchase retried at once under its Idempotency-Key with the one purchase, minted once', async () => {
+    const token = await as('retry-creator', ['creators']);
+    const collection = (await market.call('POST', '/market/collections', {
+      token, body: { name: 'Retry drop', image: 'https://img.example.com/r.png', royaltyBps: 0 },
+    })).body;
+    const presale = (await market.call('POST', '/presale/create', {
+      token, body: { collectionId: collection.collectionId, price: 10, supply: 100, perWalletLimit: 1, startsAt: inFuture(-1000), endsAt: inFuture(600_000) },
+    })).body;
+    await topUp('retrying-fan', 100);
+    const headers = { 'idempotency-key': 'purchase-retry-1' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call('retrying-fan', 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: 1 }, headers)));
+    assert.deepEqual(answers.map((a) => a.status), [201, 201, 201, 201, 201, 201], JSON.stringify(answers.map((a) => a.body)));
+    assert.equal(new Set(answers.map((a) => a.body.purchaseId)).size, 1);
+    assert.equal((await account('retrying-fan')).balance, 90);
+    assert.equal((await call('retrying-fan', 'GET', `/nft/my?collectionId=${collection.collectionId}`)).body.items.length, 1);
   });
 
   it('refuse purchases over the wallet limit and outside the window', async () => {
@@ -376,6 +402,7 @@ describe('rejected requests', () => {
     const listing = (await call('frozen-owner', 'POST', '/market/listings', { nftId, price: 50_000 })).body;
     const auctions = await market.call('POST', '/auctions/', { body: { status: 'live', limit: 1 } });
     const auctionId = auctions.body.items[0].auctionId;
+    await market.settle();
     const before = await tableSnapshot(market.doc, market.tableName);
     const rejected = [
       await call('broke', 'POST', `/market/listings/${listing.listingId}/buy`),
@@ -392,12 +419,14 @@ describe('rejected requests', () => {
       assert.ok(answer.status >= 400 && answer.status < 500, JSON.stringify(answer.body));
       assert.equal(typeof answer.body.error.code, 'string');
     }
+    await market.settle();
     assert.deepEqual(await tableSnapshot(market.doc, market.tableName), before);
   });
 });
 
 describe('the whole table after all of the above', () => {
   it('conserves money and keeps every NFT with one owner', async () => {
+    await market.settle();
     const audit = await auditTable(market.doc, market.tableName);
     assert.deepEqual(audit.problems, []);
   });

@@ -12,6 +12,7 @@ import { routes, type Route } from '../../functions/routes.js';
 import { stageConfig } from '../../lib/stage-config.js';
 import type { BenchResult, CaseResult } from './bench.js';
 import { loadScenario, taskLabel, type Scenario } from './scenario.js';
+import { codeConstants, formatWriteModel, writeModel, type WorkloadResult } from './write-capacity.js';
 
 /**
  * AWS list prices, us-east-1, as published on the AWS pricing pages and recorded 2025-11-15 (this machine has
@@ -62,11 +63,22 @@ const usage = `Usage: npm run capacity -- [--users 10000] [options]
                            the regional edge caches; 1 with Origin Shield)
   --spawn-rate R           users starting per second, i.e. logins per second (default 100, the seed's)
   --writes                 add scenario.json's write traffic (top-ups, buys, bids)
+Write side (a drop and a sweep; needs no bench results)
+  --drop-supply N          the presale's supply (default: one per user)
+  --drop-seconds S         every user tries to buy once within the first S seconds (default 10)
+  --sweep-seconds-per-buy S  a sweeping user buys one listing every S seconds (default 1)
+  --stream-shards N        the table's stream shards, about its partitions (default 4: a new on-demand table)
+  --consumer-chunk N       activities per collection transaction of the stream consumer (default: as many as the code fits
+                           in DynamoDB's 100 items, 49 mints or 33 sales)
+  --drop-full-read-share F share of purchases whose sample of ${codeConstants.shardSample.value} shards cannot fill them, so they read every shard again
+                           (default: the last shard's worth of supply, 1 / shards)
   --fail-on-exceed         exit 1 when a quota or throttle would be exceeded
   --out FILE               JSON result (default bench/results/capacity.json)
 `;
 
 interface Options {
+  dropSupply: number | undefined; dropSeconds: number; sweepSecondsPerBuy: number; streamShards: number; consumerChunk: number | undefined;
+  dropFullReadShare: number | undefined;
   users: number; bench: string; stage: string; thinkSeconds: number | undefined; responseMs: number; cpuMs: number; tripMs: number;
   hotCollectionShare: number; collections: number | undefined; cloudFrontEdges: number; spawnRate: number; writes: boolean;
   failOnExceed: boolean; out: string;
@@ -81,6 +93,9 @@ function parseOptions(argv: string[]): Options {
       'cpu-ms': { type: 'string', default: '5' }, 'trip-ms': { type: 'string', default: '8' },
       'hot-collection-share': { type: 'string', default: '0.2' }, collections: { type: 'string' },
       'cloudfront-edges': { type: 'string', default: '13' }, 'spawn-rate': { type: 'string', default: '100' },
+      'drop-supply': { type: 'string' }, 'drop-seconds': { type: 'string', default: '10' },
+      'sweep-seconds-per-buy': { type: 'string', default: '1' }, 'stream-shards': { type: 'string', default: '4' }, 'consumer-chunk': { type: 'string' },
+      'drop-full-read-share': { type: 'string' },
       writes: { type: 'boolean', default: false }, 'fail-on-exceed': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results/capacity.json' }, help: { type: 'boolean', short: 'h', default: false },
     },
@@ -97,6 +112,10 @@ function parseOptions(argv: string[]): Options {
   };
   stageConfig(values.stage);
   return {
+    dropSupply: num('drop-supply', values['drop-supply'], 1), dropSeconds: num('drop-seconds', values['drop-seconds'], 0.001)!,
+    sweepSecondsPerBuy: num('sweep-seconds-per-buy', values['sweep-seconds-per-buy'], 0.001)!, streamShards: num('stream-shards', values['stream-shards'], 1)!,
+    consumerChunk: num('consumer-chunk', values['consumer-chunk'], 1),
+    dropFullReadShare: num('drop-full-read-share', values['drop-full-read-share']),
     users: num('users', values.users, 1)!, bench: resolve(values.bench!), stage: values.stage!,
     thinkSeconds: num('think-seconds', values['think-seconds']), responseMs: num('response-ms', values['response-ms'])!,
     cpuMs: num('cpu-ms', values['cpu-ms'])!, tripMs: num('trip-ms', values['trip-ms'])!,
@@ -136,6 +155,12 @@ export interface CapacityResult {
   modes: ModeResult[];
 }
 
+/** Warm environments a function keeps: at least its peak concurrency (Lambda keeps what a peak started). */
+export function peakConcurrency(mean: number): number {
+  // Concurrency at a steady arrival rate is about Poisson: mean + 3 standard deviations is its 99.9th percentile.
+  return mean > 0 ? Math.ceil(mean + 3 * Math.sqrt(mean)) : 0;
+}
+
 interface QuotaCheck { name: string; limit: number; load: number; unit: string; percent: number; exceeded: boolean; note?: string }
 
 interface ModeResult {
@@ -143,7 +168,7 @@ interface ModeResult {
   description: string;
   rps: { total: number; perUser: number; byEndpoint: Array<{ label: string; route: string; rps: number; cacheHitRatio: number; originRps: number }> };
   apiRps: number;
-  lambda: Array<{ handler: string; rps: number; durationMs: number; localP50Ms: number; concurrency: number; initMs: number | null }>;
+  lambda: Array<{ handler: string; rps: number; durationMs: number; localP50Ms: number; concurrency: number; peakConcurrency: number; initMs: number | null }>;
   lambdaConcurrencyTotal: number;
   dynamoDb: { rru: number; wru: number; partitions: Array<{ partition: string; rcu: number; wcu: number; how: string }> };
   throttles: Array<{ throttleClass: string; rps: number; rateLimit: number }>;
@@ -231,17 +256,18 @@ export function model(bench: BenchResult, scenario: Scenario, o: Options): Capac
         const fn = bench.functions.find((f) => f.handler === handler);
         return {
           handler, rps: e.rps, durationMs: e.rps > 0 ? (1000 * e.busy) / e.rps : 0, localP50Ms: e.rps > 0 ? e.localBusy / e.rps : 0,
-          concurrency: e.busy, initMs: fn?.importMs.sourceMaps?.p50 ?? null,
+          concurrency: e.busy, peakConcurrency: peakConcurrency(e.busy), initMs: fn?.importMs.sourceMaps?.p50 ?? null,
         };
       }).sort((a, b) => b.concurrency - a.concurrency);
       const lambdaConcurrencyTotal = lambda.reduce((s, f) => s + f.concurrency, 0);
 
       // Public-read Lambdas reuse a first page or floor for PUBLIC_READ_CACHE_MS (functions/data/read-cache.ts):
-      // each warm environment reads a given key from DynamoDB at most once per that time.
+      // each warm environment reads a given key from DynamoDB at most once per that time. Warm environments are
+      // counted at the peak concurrency, not the mean: more environments, more reads (the cautious side).
       const readCacheSeconds = stage.publicReadCacheMs / 1000;
       const dynamoRps = (l: Load) => {
         if (!(readCacheSeconds > 0) || l.route.auth !== 'public' || l.route.access !== 'read') return origin(l);
-        const environments = Math.max(1, Math.ceil(lambdaByHandler.get(l.route.handler)?.busy ?? 1));
+        const environments = Math.max(1, peakConcurrency(lambdaByHandler.get(l.route.handler)?.busy ?? 1));
         return Math.min(origin(l), (environments * l.cacheKeys) / readCacheSeconds);
       };
 
@@ -353,7 +379,7 @@ export function formatCapacity(result: CapacityResult): string {
   out.push(`Think time ${a.thinkSeconds} s (scenario.json, uniform ${a.thinkSeconds - 1}-${a.thinkSeconds + 1} s) + ${a.responseMs} ms response: ${a.requestsPerUserPerSecond.toFixed(3)} requests/s per user`);
   out.push(`Lambda: ${a.lambda.memoryMb} MB arm64, ${a.lambda.cpuMsPerRequest} ms per request + ${a.lambda.dynamoDbRoundTripMs} ms per DynamoDB round trip (bench round trips)`);
   out.push(`DynamoDB units per request: measured by the bench (${a.bench}, ${a.benchGeneratedAt}); busiest collection takes ${(100 * a.hotCollectionShare).toFixed(0)}% of collection-scoped requests`);
-  out.push(`Lambda read cache: public-read environments read each distinct first page or floor from DynamoDB at most once per ${a.publicReadCacheMs} ms`);
+  out.push(`Lambda read cache: public-read environments read each distinct first page or floor from DynamoDB at most once per ${a.publicReadCacheMs} ms; warm environments = peak concurrency (mean + 3 sqrt(mean))`);
   out.push(`CloudFront: a cached key is fetched once per TTL by each of ${a.cloudFrontEdges} edge caches; stage throttles: ${a.stage}; logins ${a.loginsPerSecond}/s during the ramp${a.writes ? '; write traffic on' : ''}`);
   for (const m of result.modes) {
     out.push('', `--- ${m.mode.toUpperCase()}: ${m.description} ---`);
@@ -361,8 +387,8 @@ export function formatCapacity(result: CapacityResult): string {
     out.push(table(['endpoint', 'RPS', 'route', 'CloudFront hit', 'to API RPS'],
       m.rps.byEndpoint.map((e) => [e.label, f0(e.rps), e.route, `${(100 * e.cacheHitRatio).toFixed(1)}%`, f1(e.originRps)])));
     out.push('', `Lambda concurrency: ${f1(m.lambdaConcurrencyTotal)} in total`);
-    out.push(table(['function', 'RPS', 'duration ms (model)', 'p50 ms (bench, DynamoDB Local)', 'concurrency', 'cold init ms (import)'],
-      m.lambda.map((f) => [f.handler, f0(f.rps), f1(f.durationMs), f1(f.localP50Ms), f1(f.concurrency), f.initMs === null ? '-' : f0(f.initMs)])));
+    out.push(table(['function', 'RPS', 'duration ms (model)', 'p50 ms (bench, DynamoDB Local)', 'concurrency', 'peak (warm envs)', 'cold init ms (import)'],
+      m.lambda.map((f) => [f.handler, f0(f.rps), f1(f.durationMs), f1(f.localP50Ms), f1(f.concurrency), f0(f.peakConcurrency), f.initMs === null ? '-' : f0(f.initMs)])));
     out.push('', `DynamoDB: ${f0(m.dynamoDb.rru)} RRU/s, ${f0(m.dynamoDb.wru)} WRU/s`);
     out.push(table(['partition (index:key)', 'RCU/s', 'WCU/s', 'load on it'], m.dynamoDb.partitions.slice(0, 8).map((p) => [p.partition, f0(p.rcu), f0(p.wcu), p.how])));
     out.push('', 'QUOTAS AND THROTTLES');
@@ -384,21 +410,28 @@ export function formatCapacity(result: CapacityResult): string {
   return `${out.join('\n')}\n`;
 }
 
+export function writeSide(o: Options): WorkloadResult[] {
+  return writeModel({
+    users: o.users, dropSupply: o.dropSupply ?? o.users, dropSeconds: o.dropSeconds, sweepSecondsPerBuy: o.sweepSecondsPerBuy,
+    userWriteRate: stageConfig(o.stage).throttle.classes['user-write'].rateLimit, streamShards: o.streamShards,
+    ...(o.consumerChunk ? { activitiesPerTransaction: o.consumerChunk } : {}),
+    ...(o.dropFullReadShare !== undefined ? { fullReadShare: Math.min(1, o.dropFullReadShare) } : {}),
+  });
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
-  if (!existsSync(o.bench)) {
-    console.error(`${relative(process.cwd(), o.bench)} not found: run npm run bench first (it measures what the model needs).`);
-    process.exit(2);
-  }
-  const bench = JSON.parse(readFileSync(o.bench, 'utf8')) as BenchResult;
-  const result = model(bench, loadScenario(), o);
-  const text = formatCapacity(result);
+  // The read side needs the bench's measurements; the write side is a model of the write sets alone.
+  const result = existsSync(o.bench) ? model(JSON.parse(readFileSync(o.bench, 'utf8')) as BenchResult, loadScenario(), o) : null;
+  const writes = writeSide(o);
+  const text = `${result ? formatCapacity(result) : `Read side skipped: ${relative(process.cwd(), o.bench)} not found (npm run bench measures what it needs).\n`}` +
+    `${formatWriteModel(writes)}\n`;
   process.stdout.write(text);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ ...result, writeSide: writes }, null, 2)}\n`);
   writeFileSync(o.out.replace(/\.json$/, '.txt'), text);
   console.log(`\nWrote ${relative(process.cwd(), o.out)} and ${relative(process.cwd(), o.out.replace(/\.json$/, '.txt'))}`);
-  const exceeded = result.modes.some((m) => m.checks.some((c) => c.exceeded));
+  const exceeded = result?.modes.some((m) => m.checks.some((c) => c.exceeded)) ?? false;
   process.exit(o.failOnExceed && exceeded ? 1 : 0);
 }
 

@@ -31,19 +31,27 @@ Environment (all optional)
   LOADTEST_WAIT          think time "min-max" in seconds instead of scenario.json's (the CI smoke uses 0.1-0.5)
   LOADTEST_WRITES        1: add the write traffic of scenario.json (top-ups, buys, bids). Default off.
   LOADTEST_COLLECTIONS   collection ids to use if GET /market/collections cannot be read (default col-1..col-50)
+  LOADTEST_SCENARIO_NAME seed (default: the seed's mix) | drop | sweep | trade (scenario.json "writeScenarios")
+  LOADTEST_PRESALE_ID, LOADTEST_PRESALE_STARTS_AT (epoch seconds), LOADTEST_PRESALE_SUPPLY   drop: the presale
+  LOADTEST_SWEEP_COLLECTION                                         sweep: the collection swept
+  npm run loadtest -- --scenario drop|sweep|trade prepares these (test/load/write-setup.ts).
 """
 
 import itertools
 import json
 import logging
+import math
 import os
 import random
 import re
 import sys
+import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 
+import gevent
 from locust import FastHttpUser, between, events, task
 from locust.exception import CatchResponseError, StopUser
 from locust.stats import StatsEntry, StatsError
@@ -77,6 +85,12 @@ ROUTE_TABLE = _load_json(
     "(npm run loadtest does this for you).",
 )
 ROUTES_BY_ID = {route["id"]: route for route in ROUTE_TABLE["routes"]}
+SCENARIO_NAME = os.environ.get("LOADTEST_SCENARIO_NAME", "seed")
+if SCENARIO_NAME != "seed" and SCENARIO_NAME not in SCENARIO["writeScenarios"]:
+    sys.stderr.write(f"locustfile: LOADTEST_SCENARIO_NAME={SCENARIO_NAME!r}: use seed or one of {list(SCENARIO['writeScenarios'])}\n")
+    raise SystemExit(2)
+WRITE_SETTINGS = SCENARIO["writeScenarios"].get(SCENARIO_NAME, {})
+TRADE_WEIGHTS = SCENARIO["writeScenarios"]["trade"]["weights"]
 
 
 def _flag(name):
@@ -191,32 +205,47 @@ def _expand(value, collections):
     return value
 
 
-def _wait_seconds():
+def _wait_seconds(default=None):
     raw = os.environ.get("LOADTEST_WAIT")
     if raw:
         low, high = (float(part) for part in raw.split("-"))
         return low, high
-    return SCENARIO["waitSeconds"]["min"], SCENARIO["waitSeconds"]["max"]
+    default = default or SCENARIO["waitSeconds"]
+    return default["min"], default["max"]
 
 
 WAIT_SECONDS = _wait_seconds()
+WRITE_WAIT_SECONDS = _wait_seconds(WRITE_SETTINGS.get("waitSeconds"))
 
 
-class MarketplaceUser(FastHttpUser):
-    wait_time = between(*WAIT_SECONDS)
+def _required_env(name):
+    value = os.environ.get(name)
+    if not value:
+        sys.stderr.write(f"locustfile: the {SCENARIO_NAME} scenario needs {name} (npm run loadtest -- --scenario {SCENARIO_NAME} sets it)\n")
+        raise SystemExit(2)
+    return value
+
+
+DROP = {
+    "presaleId": _required_env("LOADTEST_PRESALE_ID"),
+    "startsAt": float(_required_env("LOADTEST_PRESALE_STARTS_AT")),
+    "supply": int(os.environ["LOADTEST_PRESALE_SUPPLY"]) if os.environ.get("LOADTEST_PRESALE_SUPPLY") else None,
+} if SCENARIO_NAME == "drop" else None
+SWEEP_COLLECTION = _required_env("LOADTEST_SWEEP_COLLECTION") if SCENARIO_NAME == "sweep" else None
+
+
+class _LoggedInUser(FastHttpUser):
+    """A marketplace user: logs in once when it starts (locally, through Cognito, or with a token from a file)."""
+
+    abstract = True
     # Fail a request that hangs rather than wait Locust's default 60 s.
     connection_timeout = 10.0
     network_timeout = 30.0
 
     def on_start(self):
-        self.collections = _discover_collections(self.host)
         self.user_index = USER_OFFSET + next(_user_counter)
         self.user_name = f"{USER_PREFIX}{self.user_index % USER_POOL + 1}{USER_SUFFIX}"
         self.token = self._log_in()
-        self.listing_ids = []
-        self.auctions = []
-
-    # ---- logging in -------------------------------------------------------------------------------------
 
     def _log_in(self):
         if AUTH_MODE == "local":
@@ -259,7 +288,18 @@ class MarketplaceUser(FastHttpUser):
             result = response.json()["AuthenticationResult"]
             return result["AccessToken"] if os.environ.get("COGNITO_TOKEN") == "access" else result["IdToken"]
 
-    # ---- the mix ------------------------------------------------------------------------------------------
+
+class MarketplaceUser(_LoggedInUser):
+    """The seed report's user: the read mix of scenario.json, optionally with a little write traffic (--writes)."""
+
+    abstract = SCENARIO_NAME != "seed"
+    wait_time = between(*WAIT_SECONDS)
+
+    def on_start(self):
+        self.collections = _discover_collections(self.host)
+        super().on_start()
+        self.listing_ids = []
+        self.auctions = []
 
     @task
     def one_request(self):
@@ -330,6 +370,258 @@ class MarketplaceUser(FastHttpUser):
         self._write(request, request.path.replace("{auctionId}", urllib.parse.quote(auction["auctionId"], safe="")), {"amount": amount})
 
 
+# ---- the write scenarios: drop, sweep, trade (LOADTEST_SCENARIO_NAME) -------------------------------------------------
+#
+# Every answer to their requests is tallied by endpoint, status and error code (ANSWERS) for the report. A 409 is the
+# marketplace's answer (sold out, someone bought it first, outbid), not a failure; so is a 429, after which the user
+# waits as Retry-After says. 400, 401, 403, 404, 422, every 5xx and every connection error are failures.
+
+ANSWERS = Counter()  # "METHOD\tname\tstatus\tcode" -> answers
+DROP_SALES = {"first": None, "last": None, "bySecond": Counter()}
+PURCHASE_ATTEMPTS = 20
+
+
+class Answer:
+    def __init__(self, status, code, body, retry_after):
+        self.status = status
+        self.code = code
+        self.body = body
+        self.retry_after = retry_after
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+
+def _route_template(route_id):
+    route = ROUTES_BY_ID.get(route_id)
+    if route is None:
+        sys.stderr.write(f"locustfile: the {SCENARIO_NAME} scenario needs route {route_id!r}, which the route table lacks\n")
+        raise SystemExit(2)
+    return _route_path(route)
+
+
+def _path(route_id, **params):
+    path = _route_template(route_id)
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", urllib.parse.quote(str(value), safe=""))
+    return path
+
+
+def _error_code(response):
+    try:
+        return str(response.json()["error"]["code"])
+    except Exception:  # noqa: BLE001 - not the error shape: no code
+        return ""
+
+
+def _retry_after(response):
+    try:
+        return min(10.0, max(0.1, float((response.headers or {}).get("Retry-After", "1"))))
+    except ValueError:
+        return 1.0
+
+
+def _record_sale(at):
+    second = int(at - DROP["startsAt"])
+    DROP_SALES["bySecond"][str(second)] += 1
+    DROP_SALES["first"] = at if DROP_SALES["first"] is None else min(DROP_SALES["first"], at)
+    DROP_SALES["last"] = at if DROP_SALES["last"] is None else max(DROP_SALES["last"], at)
+
+
+def _merge_tallies(data):
+    ANSWERS.update(data.get("answers", {}))
+    drop = data.get("drop", {})
+    DROP_SALES["bySecond"].update(drop.get("bySecond", {}))
+    for end, pick in (("first", min), ("last", max)):
+        if drop.get(end) is not None:
+            DROP_SALES[end] = drop[end] if DROP_SALES[end] is None else pick(DROP_SALES[end], drop[end])
+
+
+@events.report_to_master.add_listener
+def _send_tallies(client_id, data, **_kwargs):
+    """A worker hands its tallies to the master with every stats report, and starts again from zero."""
+    data["marketplaceTallies"] = {"answers": dict(ANSWERS), "drop": {**DROP_SALES, "bySecond": dict(DROP_SALES["bySecond"])}}
+    ANSWERS.clear()
+    DROP_SALES.update({"first": None, "last": None, "bySecond": Counter()})
+
+
+@events.worker_report.add_listener
+def _receive_tallies(client_id, data, **_kwargs):
+    _merge_tallies(data.get("marketplaceTallies", {}))
+
+
+class _WriteScenarioUser(_LoggedInUser):
+    """Tops up its balance first (as a buyer would), then writes; every answer is tallied."""
+
+    abstract = True
+    wait_time = between(*WRITE_WAIT_SECONDS)
+
+    def on_start(self):
+        super().on_start()
+        self.top_up()
+        account = self.read("GET", _path("getAccount"), f"{_route_template('getAccount')} (who am I)")
+        self.user_id = (account or {}).get("userId", self.user_name)
+
+    def top_up(self):
+        self.send("POST", _path("createTopup"), f"{_route_template('createTopup')} (top-up)", {"amount": WRITE_SETTINGS.get("topUp", 100_000)},
+                  str(uuid.uuid4()))
+
+    def send(self, method, path, name, body=None, idempotency_key=None):
+        """One write. Waits out a 429 (Retry-After) before returning, so a throttled user slows down."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        with self.client.request(method, path, name=name, headers=headers, json=body, catch_response=True) as response:
+            status = response.status_code or 0
+            answer = Answer(status, _error_code(response) if status >= 400 else "", None, _retry_after(response))
+            if 200 <= status < 300:
+                answer.body = _json_or_none(response)
+            if 200 <= status < 300 or status in (409, 429):
+                response.success()
+            else:
+                response.failure(_describe(response))
+        if status:
+            ANSWERS[f"{method}\t{name}\t{status}\t{answer.code}"] += 1
+        if status == 429:
+            gevent.sleep(answer.retry_after)
+        return answer
+
+    def read(self, method, path, name, body=None):
+        with self.client.request(method, path, name=name, headers={"Authorization": f"Bearer {self.token}"}, json=body,
+                                 catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(_describe(response))
+                return None
+            return _json_or_none(response)
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except Exception:  # noqa: BLE001 - an empty or non-JSON body
+        return None
+
+
+class DropUser(_WriteScenarioUser):
+    """A presale drop: tops up, waits for the start second, buys one (retrying only a 429 or 503), then idles."""
+
+    abstract = SCENARIO_NAME != "drop"
+
+    def on_start(self):
+        super().on_start()
+        self.bought = False
+
+    @task
+    def buy_once(self):
+        if self.bought:
+            return
+        self.bought = True
+        # Everyone clicks within the first second of the sale.
+        gevent.sleep(max(0.0, DROP["startsAt"] + random.random() - time.time()))
+        path, key = _path("purchasePresale", presaleId=DROP["presaleId"]), str(uuid.uuid4())
+        for _ in range(PURCHASE_ATTEMPTS):
+            # The same Idempotency-Key on every attempt: a retry can never buy twice.
+            answer = self.send("POST", path, f"{_route_template('purchasePresale')} (drop)", {"quantity": 1}, key)
+            if answer.status == 503:
+                gevent.sleep(answer.retry_after)
+            elif answer.status != 429:
+                break
+        if answer.ok:
+            _record_sale(time.time())
+
+
+class SweepUser(_WriteScenarioUser):
+    """A sweep of one collection: read its 20 cheapest listings, buy one of them, relist it higher (a flipper), again."""
+
+    abstract = SCENARIO_NAME != "sweep"
+
+    @task
+    def buy_a_cheap_one(self):
+        page = self.read("POST", _path("listMarketListings"), f"{_route_template('listMarketListings')} (sweep: 20 cheapest)",
+                         {"collectionId": SWEEP_COLLECTION, "sort": "price_asc", "limit": 20})
+        listings = [item for item in (page or {}).get("items", []) if item.get("seller") != self.user_id]
+        if not listings:
+            return
+        listing = random.choice(listings)
+        answer = self.send("POST", _path("buyListing", listingId=listing["listingId"]), f"{_route_template('buyListing')} (sweep)")
+        if answer.code == "INSUFFICIENT_FUNDS":
+            self.top_up()
+        markup = WRITE_SETTINGS.get("relistMarkupPercent", 0)
+        if answer.ok and markup > 0:
+            price = math.ceil(listing["price"] * (100 + markup) / 100)
+            self.send("POST", _path("createListing"), f"{_route_template('createListing')} (sweep: relist)", {"nftId": listing["nftId"], "price": price})
+
+
+class TradeUser(_WriteScenarioUser):
+    """Everyday trading: list what it owns, buy, make offers, bid, cancel its own listings and offers."""
+
+    abstract = SCENARIO_NAME != "trade"
+
+    def on_start(self):
+        super().on_start()
+        self.my_listings = []
+        self.my_offers = []
+
+    def _market_page(self):
+        page = self.read("POST", _path("listMarketListings"), f"{_route_template('listMarketListings')} (trade: newest 20)",
+                         {"sort": "newest", "limit": 20})
+        return [item for item in (page or {}).get("items", []) if item.get("seller") != self.user_id]
+
+    @task(TRADE_WEIGHTS.get("list", 3))
+    def list_an_nft(self):
+        owned = self.read("GET", f"{_path('listMyNfts')}?limit=100", f"{_route_template('listMyNfts')} (trade)")
+        free = [nft for nft in (owned or {}).get("items", []) if not nft.get("listingId") and not nft.get("auctionId")]
+        if not free:
+            return
+        body = {"nftId": random.choice(free)["nftId"], "price": random.randint(1_000, 5_000_000)}
+        answer = self.send("POST", _path("createListing"), f"{_route_template('createListing')} (trade)", body)
+        if answer.ok and answer.body:
+            self.my_listings.append(answer.body["listingId"])
+
+    @task(TRADE_WEIGHTS.get("buy", 3))
+    def buy(self):
+        listings = self._market_page()
+        if listings:
+            listing = random.choice(listings)
+            answer = self.send("POST", _path("buyListing", listingId=listing["listingId"]), f"{_route_template('buyListing')} (trade)")
+            if answer.code == "INSUFFICIENT_FUNDS":
+                self.top_up()
+
+    @task(TRADE_WEIGHTS.get("offer", 2))
+    def make_an_offer(self):
+        listings = self._market_page()
+        if not listings:
+            return
+        listing = random.choice(listings)
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400))
+        body = {"nftId": listing["nftId"], "amount": max(1, listing["price"] // 2), "expiresAt": expires}
+        answer = self.send("POST", _path("createOffer"), f"{_route_template('createOffer')} (trade)", body)
+        if answer.ok and answer.body:
+            self.my_offers.append(answer.body["offerId"])
+
+    @task(TRADE_WEIGHTS.get("bid", 2))
+    def bid(self):
+        page = self.read("POST", _path("listAuctions"), f"{_route_template('listAuctions')} (trade: live)", {"status": "live", "limit": 20})
+        live = [a for a in (page or {}).get("items", []) if a.get("seller") != self.user_id]
+        if not live:
+            return
+        auction = random.choice(live)
+        top = auction.get("highestBid")
+        # The smallest bid the default 5 % increment allows, and sometimes a little more.
+        amount = (top + max(1, top * 5 // 100) if top else auction["reservePrice"]) + random.choice([0, 0, 100, 1_000])
+        self.send("POST", _path("placeBid", auctionId=auction["auctionId"]), f"{_route_template('placeBid')} (trade)", {"amount": amount})
+
+    @task(TRADE_WEIGHTS.get("cancel", 1))
+    def cancel(self):
+        if self.my_listings and (not self.my_offers or random.random() < 0.5):
+            listing_id = self.my_listings.pop(random.randrange(len(self.my_listings)))
+            self.send("DELETE", _path("cancelListing", listingId=listing_id), f"{_route_template('cancelListing')} (trade)")
+        elif self.my_offers:
+            offer_id = self.my_offers.pop(random.randrange(len(self.my_offers)))
+            self.send("DELETE", _path("cancelOffer", offerId=offer_id), f"{_route_template('cancelOffer')} (trade)")
+
+
 def _describe(response):
     """A failure as the report groups it: the connection error itself, or the HTTP status."""
     error = getattr(response, "error", None)
@@ -340,6 +632,9 @@ def _describe(response):
 
 @events.init.add_listener
 def _announce(environment, **_kwargs):
+    if SCENARIO_NAME != "seed":
+        log.info("marketplace %s scenario, think time %s-%s s, auth %s", SCENARIO_NAME, *WRITE_WAIT_SECONDS, AUTH_MODE)
+        return
     writes = [r.name for r in REQUESTS if r.kind != "read"]
     log.info(
         "marketplace scenario: %d read endpoints%s, think time %s-%s s, auth %s",
@@ -415,7 +710,17 @@ def _write_summary(exit_code, **_kwargs):
             for error in stats.errors.values()
         ],
         "cpuWarning": bool(getattr(runner, "cpu_warning_emitted", False) or getattr(runner, "worker_cpu_warning_emitted", False)),
-        "writes": any(r.kind != "read" for r in REQUESTS),
+        "writes": SCENARIO_NAME != "seed" or any(r.kind != "read" for r in REQUESTS),
+        "scenario": SCENARIO_NAME,
+        "answers": [
+            {"method": method, "name": name, "status": int(status), "code": code, "count": count}
+            for (method, name, status, code), count in sorted((tuple(key.split("\t")), count) for key, count in ANSWERS.items())
+        ],
     }
+    if DROP:
+        summary["drop"] = {
+            "presaleId": DROP["presaleId"], "supply": DROP["supply"], "startsAt": DROP["startsAt"], "firstSaleAt": DROP_SALES["first"],
+            "lastSaleAt": DROP_SALES["last"], "salesBySecond": dict(DROP_SALES["bySecond"]),
+        }
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=2)

@@ -29,6 +29,30 @@ export interface LocustSummary {
   errors: Array<{ method: string; name: string; error: string; occurrences: number }>;
   cpuWarning: boolean;
   writes: boolean;
+  /** seed (the seed's mix) or a write scenario: drop, sweep, trade. */
+  scenario?: string;
+  /** Write scenarios: every answer to their requests, by endpoint, status and error code. */
+  answers?: Answer[];
+  drop?: DropTally;
+}
+
+export interface Answer {
+  method: string;
+  name: string;
+  status: number;
+  /** The error body's `error.code` ("SOLD_OUT"), or "" for a success. */
+  code: string;
+  count: number;
+}
+
+/** The drop's sales as the users saw them: epoch seconds, and 2xx answers per second after the start. */
+export interface DropTally {
+  presaleId: string;
+  supply?: number | null;
+  startsAt: number;
+  firstSaleAt: number | null;
+  lastSaleAt: number | null;
+  salesBySecond: Record<string, number>;
 }
 
 export interface RunDescription {
@@ -42,12 +66,17 @@ export interface RunDescription {
   warmupSeconds?: number;
   thinkTime: string;
   locustProcesses: string;
+  /** The scenario and what its setup made (write scenarios). */
+  scenario?: string;
+  setup?: string;
 }
 
 export interface Thresholds {
   /** Percent of API requests. */
   maxFailureRate?: number | undefined;
   maxP95Ms?: number | undefined;
+  /** Most 5xx answers plus connection errors allowed (the runner's default: 0). */
+  maxServerErrors?: number | undefined;
 }
 
 export interface ThresholdVerdict {
@@ -111,7 +140,74 @@ export function checkThresholds(summary: LocustSummary, thresholds: Thresholds):
       passed: summary.api.requests > 0 && summary.api.p95Ms <= thresholds.maxP95Ms,
     });
   }
+  if (thresholds.maxServerErrors !== undefined) {
+    const { serverErrors, connectionErrors } = serverAndConnectionErrors(summary);
+    verdicts.push({
+      name: '5xx and connection errors', limit: `<= ${thresholds.maxServerErrors}`,
+      measured: `${serverErrors} 5xx, ${connectionErrors} connection errors`,
+      passed: summary.api.requests > 0 && serverErrors + connectionErrors <= thresholds.maxServerErrors,
+    });
+  }
+  const drop = dropOutcome(summary);
+  if (drop?.supply != null) {
+    verdicts.push({ name: 'drop: sold within supply', limit: `<= ${n(drop.supply)}`, measured: n(drop.sold), passed: drop.sold <= drop.supply });
+  }
   return verdicts;
+}
+
+/** 5xx answers (by status) and connection errors (by exception): both must be 0 in a healthy run. */
+export function serverAndConnectionErrors(summary: LocustSummary): { serverErrors: number; connectionErrors: number } {
+  let serverErrors = 0;
+  let connectionErrors = 0;
+  for (const e of summary.errors) {
+    const { kind, label } = classifyError(e.error);
+    if (kind === 'connection') connectionErrors += e.occurrences;
+    else if (kind === 'application' && label.startsWith('5')) serverErrors += e.occurrences;
+  }
+  return { serverErrors, connectionErrors };
+}
+
+/** 409s by error code, with the endpoints that answered each: answers of the marketplace, not failures. */
+export function conflictsByCode(answers: Answer[]): Array<{ code: string; count: number; endpoints: Array<{ name: string; count: number }> }> {
+  const byCode = new Map<string, Array<{ name: string; count: number }>>();
+  for (const a of answers.filter((x) => x.status === 409)) {
+    const code = a.code || '(no code)';
+    byCode.set(code, [...(byCode.get(code) ?? []), { name: `${a.method} ${a.name}`, count: a.count }]);
+  }
+  return [...byCode].map(([code, endpoints]) => ({ code, count: endpoints.reduce((sum, e) => sum + e.count, 0), endpoints }))
+    .sort((a, b) => b.count - a.count);
+}
+
+export interface DropOutcome {
+  presaleId: string;
+  supply: number | null;
+  /** 2xx answers to the purchase. */
+  sold: number;
+  soldOut: number;
+  /** Every other answer to the purchase, e.g. "429" or "409 WALLET_LIMIT". */
+  others: Array<{ answer: string; count: number }>;
+  /** Seconds from the start to the last sale, and the sales over them. */
+  saleSeconds: number | null;
+  mintsPerSecond: number | null;
+  peak: { second: number; sales: number } | null;
+}
+
+/** The drop's outcome from the purchase's answers ("... (drop)") and the sale times. */
+export function dropOutcome(summary: LocustSummary): DropOutcome | null {
+  const drop = summary.drop;
+  if (!drop) return null;
+  const purchase = (summary.answers ?? []).filter((a) => a.name.endsWith('(drop)'));
+  const sold = purchase.filter((a) => a.status >= 200 && a.status < 300).reduce((sum, a) => sum + a.count, 0);
+  const soldOut = purchase.filter((a) => a.status === 409 && a.code === 'SOLD_OUT').reduce((sum, a) => sum + a.count, 0);
+  const others = purchase.filter((a) => !(a.status >= 200 && a.status < 300) && !(a.status === 409 && a.code === 'SOLD_OUT'))
+    .map((a) => ({ answer: `${a.status}${a.code ? ` ${a.code}` : ''}`, count: a.count }));
+  const saleSeconds = drop.lastSaleAt === null ? null : Math.max(drop.lastSaleAt - drop.startsAt, 0.001);
+  const peakEntry = Object.entries(drop.salesBySecond).sort((a, b) => b[1] - a[1])[0];
+  return {
+    presaleId: drop.presaleId, supply: drop.supply ?? null, sold, soldOut, others, saleSeconds,
+    mintsPerSecond: saleSeconds === null ? null : sold / Math.max(saleSeconds, 1),
+    peak: peakEntry ? { second: Number(peakEntry[0]), sales: peakEntry[1] } : null,
+  };
 }
 
 function table(headers: string[], rows: string[][], rightAligned: (i: number) => boolean): string[] {
@@ -146,6 +242,7 @@ export function formatReport(
   out.push(`Spawn Rate: ${run.spawnRate} users/second`);
   out.push(`Think Time: ${run.thinkTime}`);
   out.push(`Locust: ${run.locustProcesses}${summary.writes ? ', write traffic on' : ''}`);
+  if (run.scenario && run.scenario !== 'seed') out.push(`Scenario: ${run.scenario}${run.setup ? ` (${run.setup})` : ''}`);
   out.push('');
   out.push('OVERALL PERFORMANCE', '-------------------');
   out.push(`Total Requests: ${n(api.requests)}  (API requests; plus ${n(summary.total.requests - api.requests)} logins, listed below)`);
@@ -184,6 +281,9 @@ export function formatReport(
       }
     }
   }
+  const { serverErrors, connectionErrors } = serverAndConnectionErrors(summary);
+  out.push('', `5xx answers: ${n(serverErrors)}; connection errors: ${n(connectionErrors)} (both must be 0)`);
+  if (summary.answers?.length) out.push('', ...answerSections(summary));
   out.push('');
   out.push('ENDPOINTS', '---------');
   out.push(...endpointTable(summary.endpoints));
@@ -207,6 +307,29 @@ export function formatReport(
   }
   out.push(`Locust CPU warning (a Locust process above 90% CPU): ${summary.cpuWarning ? 'YES - the load generator was saturated; use --workers' : 'no'}`);
   return `${out.join('\n')}\n`;
+}
+
+function answerSections(summary: LocustSummary): string[] {
+  const answers = summary.answers ?? [];
+  const out = ['ANSWERS TO WRITES (a 409 or 429 is an answer, not a failure)', '------------------------------------------------------------'];
+  out.push(...table(['endpoint', 'status', 'error code', 'answers'],
+    answers.map((a) => [`${a.method} ${a.name}`, String(a.status), a.code || '-', n(a.count)]), (i) => i === 1 || i === 3));
+  const conflicts = conflictsByCode(answers);
+  out.push('', `409 BY ERROR CODE: ${n(conflicts.reduce((sum, c) => sum + c.count, 0))}`);
+  for (const c of conflicts) out.push(`- ${c.code}: ${n(c.count)} (${c.endpoints.map((e) => `${e.name} ${n(e.count)}`).join(', ')})`);
+  const drop = dropOutcome(summary);
+  if (drop) {
+    out.push('', 'DROP', '----');
+    out.push(`Presale ${drop.presaleId}: supply ${drop.supply === null ? 'unknown' : n(drop.supply)}; sold ${n(drop.sold)}; SOLD_OUT ${n(drop.soldOut)}; ` +
+      `other answers: ${drop.others.length ? drop.others.map((o) => `${o.answer} ${n(o.count)}`).join(', ') : 'none'}`);
+    if (drop.saleSeconds !== null && drop.mintsPerSecond !== null) {
+      out.push(`Mints: ${drop.mintsPerSecond.toFixed(1)}/s over the sale (${n(drop.sold)} in ${drop.saleSeconds.toFixed(1)} s from the start to the last sale)` +
+        `${drop.peak ? `; peak ${n(drop.peak.sales)} in second ${drop.peak.second}` : ''}`);
+    } else {
+      out.push('Mints: none');
+    }
+  }
+  return out;
 }
 
 function total(entries: Array<{ occurrences: number }>): number {

@@ -6,6 +6,7 @@
  *   npm run loadtest -- --users 1000 --spawn-rate 100 --duration 2m --max-failure-rate 0 --max-p95-ms 200
  *   npm run loadtest -- --workers 2 --users 2000       # Locust master plus 2 workers on this machine
  *   npm run loadtest -- --target https://api.staging.example.com --auth tokens --tokens-file tokens.json
+ *   npm run loadtest -- --scenario drop --users 500 --supply 1500  # a write scenario: drop, sweep or trade
  *
  * Exit status: 0 when the run completed and met every threshold given, 1 when a threshold was missed,
  * 2 when the run itself failed (Locust missing or crashed, no results).
@@ -23,6 +24,8 @@ import {
   checkThresholds, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type Thresholds,
 } from './report.js';
 import { freePort } from '../../local/free-port.js';
+import { loadScenario, writeScenarioNames, type WriteScenarioName } from './scenario.js';
+import { prepareScenario, type ScenarioSetup } from './write-setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '..', '..');
@@ -35,6 +38,20 @@ Target
   --seed demo|small       local only: the seeded data (default demo, the npm start data: 1,000 users)
   --throttle off|staging|prod
                           local only: the stage throttles the local gateway enforces (default off)
+  --conflicts             local only: the conflict-faithful proxy (local/conflict-proxy.ts) cancels concurrent
+                          transactions on one item as DynamoDB does (hold CONFLICT_HOLD_MS, default 15 ms);
+                          DynamoDB Local alone runs them one after another and never conflicts
+Scenario
+  --scenario NAME         seed (default): the seed's mix. Write scenarios (scenario.json "writeScenarios"):
+                          drop   a new presale starts a few seconds after every user has spawned; each buys one
+                          sweep  users buy the cheapest listings of one collection and relist them higher
+                          trade  list, buy, offer, bid, cancel
+  --supply N              drop: the presale's supply (default 1500)
+  --drop-starts-in S      drop: seconds from the setup (just before Locust starts) to the sale's start
+                          (default 3 + users / spawn rate + 5: every user has spawned and topped up)
+  --creator-token TOKEN   drop against a stage: a token of a user in the Cognito group creators, who creates the
+                          collection and presale (or LOADTEST_CREATOR_TOKEN); locally POST /local/token makes one
+  --collection ID         sweep: the collection to sweep (default: the one with the most listings)
 Load
   --users N               concurrent users (default 100)
   --spawn-rate R          users started per second (default min(users, 100))
@@ -54,14 +71,21 @@ Users
 Thresholds (exit status 1 when missed)
   --max-failure-rate P    most failures allowed, in percent of API requests (0 = none)
   --max-p95-ms MS         highest p95 response time allowed
+  --max-server-errors N   most 5xx answers plus connection errors allowed (default 0: any fails the run)
 Output
   --out DIR               report folder (default test/load/reports/<time>-<users>u)
 `;
 
 interface Options {
+  scenario: 'seed' | WriteScenarioName;
+  supply: number;
+  dropStartsInSeconds: number | undefined;
+  creatorToken: string | undefined;
+  collection: string | undefined;
   target: string | undefined;
   seed: 'demo' | 'small';
   throttle: string | null;
+  conflicts: boolean;
   users: number;
   spawnRate: number;
   duration: string;
@@ -91,7 +115,9 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
-      target: { type: 'string' }, seed: { type: 'string', default: 'demo' }, throttle: { type: 'string', default: 'off' },
+      scenario: { type: 'string', default: 'seed' }, supply: { type: 'string', default: '1500' }, 'drop-starts-in': { type: 'string' },
+      'creator-token': { type: 'string' }, collection: { type: 'string' }, 'max-server-errors': { type: 'string', default: '0' },
+      target: { type: 'string' }, seed: { type: 'string', default: 'demo' }, throttle: { type: 'string', default: 'off' }, conflicts: { type: 'boolean', default: false },
       users: { type: 'string', default: '100' }, 'spawn-rate': { type: 'string' }, duration: { type: 'string', default: '60s' },
       workers: { type: 'string', default: '0' }, writes: { type: 'boolean', default: false },
       'reset-stats': { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' }, 'think-time': { type: 'string' }, auth: { type: 'string', default: 'local' },
@@ -121,10 +147,20 @@ function parseOptions(argv: string[]): Options {
     thinkTime = { min: Number(match[1]), max: Number(match[2]) };
   }
   if (values.target && !/^https?:\/\/[^/]+/.test(values.target)) throw new Error('--target: an http(s) URL');
+  const scenario = values.scenario!;
+  if (scenario !== 'seed' && !(writeScenarioNames as readonly string[]).includes(scenario)) {
+    throw new Error(`--scenario: seed, ${writeScenarioNames.join(', ')}`);
+  }
   return {
+    scenario: scenario as Options['scenario'],
+    supply: Math.floor(number('supply', values.supply, 1)!),
+    dropStartsInSeconds: number('drop-starts-in', values['drop-starts-in'], 0),
+    creatorToken: values['creator-token'] ?? process.env.LOADTEST_CREATOR_TOKEN,
+    collection: values.collection,
     target: values.target?.replace(/\/+$/, ''),
     seed: values.seed,
     throttle: values.throttle === 'off' ? null : values.throttle!,
+    conflicts: values.conflicts!,
     users,
     spawnRate: number('spawn-rate', values['spawn-rate'], 0.1) ?? Math.min(users, 100),
     duration: values.duration!,
@@ -140,6 +176,7 @@ function parseOptions(argv: string[]): Options {
     thresholds: {
       maxFailureRate: number('max-failure-rate', values['max-failure-rate'], 0),
       maxP95Ms: number('max-p95-ms', values['max-p95-ms'], 0),
+      maxServerErrors: number('max-server-errors', values['max-server-errors'], 0),
     },
     out: values.out,
   };
@@ -374,8 +411,9 @@ export async function runLoadTest(argv: string[]): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const routesFile = exportRoutes(join(outDir, 'routes.json'));
   const summaryFile = join(outDir, 'summary.json');
-  const scenario = JSON.parse(readFileSync(join(here, 'scenario.json'), 'utf8')) as { waitSeconds: { min: number; max: number } };
-  const wait = options.thinkTime ?? scenario.waitSeconds;
+  const scenarioFile = loadScenario();
+  const writeSettings = options.scenario === 'seed' ? null : scenarioFile.writeScenarios[options.scenario];
+  const wait = options.thinkTime ?? writeSettings?.waitSeconds ?? scenarioFile.waitSeconds;
 
   let target = options.target;
   let targetNote = 'given with --target, not started by the runner';
@@ -395,6 +433,7 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     const started = performance.now();
     const local = await startLocalRuntime({
       port: 0, tableName: 'marketplace-loadtest', seedSize, dynamoDbPort, throttleStage: options.throttle,
+      conflicts: options.conflicts ? { holdMs: Number(process.env.CONFLICT_HOLD_MS ?? 15) } : null,
     });
     runtime = local;
     // The gateway imports a handler module on its first request (through tsx: a one-off compile a Lambda
@@ -402,11 +441,14 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     await Promise.all([...new Set([...routes.map((r) => r.handler), fallbackRoute.handler])].map((h) => loadHandler(h)));
     const port = new URL(local.url).port;
     target = `http://127.0.0.1:${port}`;
-    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, public read cache ${process.env.PUBLIC_READ_CACHE_MS} ms`;
+    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, public read cache ${process.env.PUBLIC_READ_CACHE_MS} ms, ` +
+      `${options.conflicts ? `conflict-faithful (hold ${process.env.CONFLICT_HOLD_MS ?? 15} ms)` : 'no transaction conflicts (DynamoDB Local)'}, stream consumers on`;
     userPool = options.userPool ?? seedSize.users;
     console.log(`Local marketplace ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${target}`);
   }
 
+  // A drop's wallets must be distinct (one purchase each): users beyond the seed's log in as new users.
+  if (options.scenario === 'drop' && options.auth === 'local') userPool = Math.max(userPool, options.users);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PYTHONUNBUFFERED: '1',
@@ -414,20 +456,39 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     LOADTEST_AUTH: options.auth,
     LOADTEST_USER_POOL: String(userPool),
     LOADTEST_WRITES: options.writes ? '1' : '0',
+    LOADTEST_SCENARIO_NAME: options.scenario,
     ...(options.thinkTime ? { LOADTEST_WAIT: `${options.thinkTime.min}-${options.thinkTime.max}` } : {}),
     ...(options.tokensFile ? { LOADTEST_TOKENS_FILE: options.tokensFile } : {}),
   };
   const locustRun = { locust, target, env, options, javaPid: dynamoDbPort ? findDynamoDbLocalPid(dynamoDbPort) : null, measureApi: runtime !== null };
+  const apiTarget = target;
+  // A write scenario's setup, made again for every Locust run (a warm-up's drop sells its own presale).
+  const setUp = async (durationSeconds: number): Promise<ScenarioSetup | null> => {
+    if (options.scenario === 'seed') return null;
+    // The drop starts once every user has spawned and topped up: Locust's start (~3 s; workers connecting, 5 s
+    // more), the ramp, 5 s more.
+    const startsIn = options.dropStartsInSeconds ?? 3 + (options.workers > 0 ? 5 : 0) + options.users / options.spawnRate + 5;
+    const startsAt = new Date(Date.now() + startsIn * 1000);
+    const setup = await prepareScenario(options.scenario, {
+      target: apiTarget, auth: options.auth, creatorToken: options.creatorToken, supply: options.supply, startsAt,
+      endsAt: new Date(startsAt.getTime() + (durationSeconds + 300) * 1000), collectionId: options.collection, settings: writeSettings!,
+    });
+    console.log(`Scenario ${options.scenario}: ${setup.description}`);
+    return setup;
+  };
   let codes: number[];
   let timedOut: boolean;
   let resources: ResourceUsage;
+  let setup: ScenarioSetup | null;
   try {
     if (options.warmupSeconds > 0) {
       const warmupDir = join(outDir, 'warmup');
       console.log(`Warm-up: the same scenario for ${options.warmupSeconds} s, not counted (its report: ${relative(process.cwd(), warmupDir)})`);
-      await runLocust({ ...locustRun, outDir: warmupDir, durationSeconds: options.warmupSeconds });
+      const warmupSetup = await setUp(options.warmupSeconds);
+      await runLocust({ ...locustRun, env: { ...env, ...warmupSetup?.env }, outDir: warmupDir, durationSeconds: options.warmupSeconds });
     }
-    ({ codes, timedOut, resources } = await runLocust({ ...locustRun, outDir, durationSeconds: options.durationSeconds }));
+    setup = await setUp(options.durationSeconds);
+    ({ codes, timedOut, resources } = await runLocust({ ...locustRun, env: { ...env, ...setup?.env }, outDir, durationSeconds: options.durationSeconds }));
   } finally {
     await runtime?.stop();
   }
@@ -447,11 +508,13 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     warmupSeconds: options.warmupSeconds,
     thinkTime: `${wait.min}-${wait.max} s between a user's requests${options.thinkTime ? ' (--think-time)' : ' (test/load/scenario.json)'}`,
     locustProcesses: options.workers > 0 ? `master + ${options.workers} workers` : 'one process',
+    scenario: options.scenario,
+    ...(setup ? { setup: setup.description } : {}),
   };
   const verdicts = checkThresholds(summary, options.thresholds);
   const text = formatReport(summary, run, verdicts, runtime ? resources : { ...resources, api: null, dynamoDbLocal: null });
   writeFileSync(join(outDir, 'report.txt'), text);
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, options: { ...options, userPool }, summary, verdicts, resources }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, options: { ...options, creatorToken: options.creatorToken ? '(given, not written)' : undefined, userPool }, summary, verdicts, resources }, null, 2)}\n`);
   console.log(`\n${text}\nFiles: ${relative(process.cwd(), outDir)}/report.txt, report.json, locust.html (Locust's report with charts), locust_*.csv, locust.log`);
   if (timedOut) {
     console.error('Locust did not stop by itself and was stopped at the deadline.');

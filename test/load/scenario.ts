@@ -30,10 +30,28 @@ export interface WriteTask {
   kind: string;
 }
 
+export const writeScenarioNames = ['drop', 'sweep', 'trade'] as const;
+export type WriteScenarioName = (typeof writeScenarioNames)[number];
+
+/** A write scenario's settings (scenario.json "writeScenarios"); the locustfile holds what its users do. */
+export interface WriteScenario {
+  waitSeconds: { min: number; max: number };
+  /** Every user first tops up its balance by this much (minor units). */
+  topUp: number;
+  /** drop: the presale's price and per-wallet limit. */
+  price?: number;
+  perWalletLimit?: number;
+  /** sweep: a bought NFT is listed again this much higher (0: never). */
+  relistMarkupPercent?: number;
+  /** trade: how often each action is chosen. */
+  weights?: Record<string, number>;
+}
+
 export interface Scenario {
   waitSeconds: { min: number; max: number };
   tasks: ScenarioTask[];
   writes: { tasks: WriteTask[] };
+  writeScenarios: Record<WriteScenarioName, WriteScenario>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,9 @@
 // The load test report and thresholds (test/load/report.ts) and the duration parser, on fixed data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkThresholds, classifyError, formatReport, type EndpointStats, type LocustSummary } from '../load/report.js';
+import {
+  checkThresholds, classifyError, conflictsByCode, dropOutcome, formatReport, serverAndConnectionErrors, type EndpointStats, type LocustSummary,
+} from '../load/report.js';
 import { parseDuration } from '../load/run.js';
 
 const entry = (name: string, requests: number, failures: number, p95Ms: number, method = 'GET'): EndpointStats => ({
@@ -54,6 +56,51 @@ describe('load test report', () => {
     assert.match(text, /Application Errors: 4 \(80\.0% of failures\)\n- 500 Server Errors: 4\n {2}\* GET \/accounts: 4 failures/);
     assert.match(text, /Connection Errors: 1 \(20\.0% of failures\)\n- ConnectionResetError: 1/);
     assert.match(text, /FAIL {2}p95 response time: 250 ms \(limit <= 200 ms\)/);
+  });
+
+  it('counts 5xx answers and connection errors apart, and fails the run on any (the runner\'s default gate)', () => {
+    assert.deepEqual(serverAndConnectionErrors(summary(5, 150)), { serverErrors: 4, connectionErrors: 1 });
+    assert.deepEqual(serverAndConnectionErrors(summary(0, 150)), { serverErrors: 0, connectionErrors: 0 });
+    const gate = (s: LocustSummary) => checkThresholds(s, { maxServerErrors: 0 })[0]!;
+    assert.equal(gate(summary(0, 150)).passed, true);
+    assert.equal(gate(summary(5, 150)).passed, false);
+    assert.equal(gate(summary(5, 150)).measured, '4 5xx, 1 connection errors');
+    // A 404 is a failure but not a server error.
+    const notFound = { ...summary(0, 150), errors: [{ method: 'GET', name: '/accounts', error: 'HTTP 404', occurrences: 3 }] };
+    assert.equal(gate(notFound).passed, true);
+  });
+
+  it('counts 409s by error code and reports a drop: sold, SOLD_OUT, other answers, mints per second', () => {
+    const purchase = 'POST /presale/{presaleId}/purchase (drop)'.split(' ');
+    const drop: LocustSummary = {
+      ...summary(0, 150),
+      scenario: 'drop',
+      answers: [
+        { method: purchase[0]!, name: purchase.slice(1).join(' '), status: 201, code: '', count: 1500 },
+        { method: purchase[0]!, name: purchase.slice(1).join(' '), status: 409, code: 'SOLD_OUT', count: 480 },
+        { method: purchase[0]!, name: purchase.slice(1).join(' '), status: 409, code: 'WALLET_LIMIT', count: 20 },
+        { method: 'POST', name: '/users/balance-topups (top-up)', status: 201, code: '', count: 2000 },
+      ],
+      drop: { presaleId: 'pre-1', supply: 1500, startsAt: 1000, firstSaleAt: 1000.2, lastSaleAt: 1012.5, salesBySecond: { 0: 300, 1: 700, 12: 500 } },
+    };
+    assert.deepEqual(conflictsByCode(drop.answers!).map((c) => [c.code, c.count]), [['SOLD_OUT', 480], ['WALLET_LIMIT', 20]]);
+    const outcome = dropOutcome(drop)!;
+    assert.deepEqual([outcome.sold, outcome.soldOut, outcome.others], [1500, 480, [{ answer: '409 WALLET_LIMIT', count: 20 }]]);
+    assert.equal(outcome.mintsPerSecond, 1500 / 12.5);
+    assert.deepEqual(outcome.peak, { second: 1, sales: 700 });
+    assert.deepEqual(checkThresholds(drop, {}).map((v) => [v.name, v.passed]), [['drop: sold within supply', true]]);
+    const oversold = { ...drop, drop: { ...drop.drop!, supply: 1499 } };
+    assert.equal(checkThresholds(oversold, {})[0]!.passed, false);
+
+    const text = formatReport(drop, {
+      date: '2026-12-01', target: 'http://127.0.0.1:3100', targetNote: '', users: 2000, spawnRate: 100, durationSeconds: 60,
+      thinkTime: '1-1 s', locustProcesses: 'one process', scenario: 'drop', setup: 'presale pre-1 ...',
+    }, [], null);
+    assert.match(text, /Scenario: drop \(presale pre-1 \.\.\.\)/);
+    assert.match(text, /5xx answers: 0; connection errors: 0 \(both must be 0\)/);
+    assert.match(text, /409 BY ERROR CODE: 500\n- SOLD_OUT: 480 \(POST \/presale\/\{presaleId\}\/purchase \(drop\) 480\)\n- WALLET_LIMIT: 20/);
+    assert.match(text, /Presale pre-1: supply 1,500; sold 1,500; SOLD_OUT 480; other answers: 409 WALLET_LIMIT 20/);
+    assert.match(text, /Mints: 120\.0\/s over the sale \(1,500 in 12\.5 s from the start to the last sale\); peak 700 in second 1/);
   });
 
   it('reads Locust durations', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { routes } from '../../functions/routes.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
-import { describeDiff, snapshotDiff, tableSnapshot } from './support.js';
+import { describeDiff, snapshotDiff, settledSnapshot } from './support.js';
 
 type Item = Record<string, any>;
 
@@ -21,7 +21,7 @@ before(async () => {
   market = await startTestMarketplace({ seed: { collections: 4, nfts: 80, listings: 25, auctions: 12, presales: 6, users: 8 } });
   tokenA = await market.token(A);
   creatorA = await market.token(A, ['creators']);
-  items = (await tableSnapshot(market.doc, market.tableName)).map((text) => JSON.parse(text));
+  items = (await settledSnapshot(market)).map((text) => JSON.parse(text));
 });
 after(async () => { await market?.stop(); });
 
@@ -36,11 +36,11 @@ const asA = (method: string, path: string, body?: unknown, headers: Record<strin
 
 /** Runs a request A must not be able to make: 403 or 404 (or another 4xx where named), and the table unchanged. */
 async function refused(label: string, run: () => Promise<ApiAnswer>, allowed = [403, 404]): Promise<ApiAnswer> {
-  const before = await tableSnapshot(market.doc, market.tableName);
+  const before = await settledSnapshot(market);
   const answer = await run();
   assert.ok(allowed.includes(answer.status), `${label}: ${answer.status} ${JSON.stringify(answer.body)}`);
   assert.equal(typeof answer.body?.error?.code, 'string', label);
-  const diff = snapshotDiff(before, await tableSnapshot(market.doc, market.tableName));
+  const diff = snapshotDiff(before, await settledSnapshot(market));
   assert.ok(diff.added.length === 0 && diff.removed.length === 0, `${label} changed the table: ${describeDiff(diff)}`);
   return answer;
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { routes, type Route } from '../../functions/routes.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 import { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.js';
-import { describeDiff, sampleRequests, snapshotDiff, tableSnapshot, type SampleRequest } from './support.js';
+import { describeDiff, sampleRequests, snapshotDiff, settledSnapshot, type SampleRequest } from './support.js';
 
 Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT', // every 503 below logs an error
@@ -33,7 +33,7 @@ before(async () => {
   const stop = market.stop;
   market.stop = async () => { await stop(); await own?.stop(); };
   // The test reads the table directly, not through the proxy.
-  const items = (await tableSnapshot(market.doc, market.tableName)).map((t) => JSON.parse(t));
+  const items = (await settledSnapshot(market)).map((t) => JSON.parse(t));
   ({ requests: samples, user: sampleUser } = sampleRequests(items));
 });
 after(async () => {
@@ -84,7 +84,7 @@ describe('DynamoDB faults', () => {
   for (const [mode, description, codes] of cases) {
     it(`when DynamoDB ${description}: every route answers 503 ${codes.join('/')} fast, writes nothing, and recovers`, async () => {
       const tested = routes;
-      const before = await tableSnapshot(market.doc, market.tableName);
+      const before = await settledSnapshot(market);
       proxy.mode = mode;
       const results = await Promise.all(tested.map(async (route) => [route, await send(route)] as const));
       proxy.mode = 'pass';
@@ -99,7 +99,7 @@ describe('DynamoDB faults', () => {
         assert.match(answer!.headers.get('retry-after') ?? '', /^\d+$/, `${route.id}: Retry-After`);
         assert.ok(ms < failFastMs, `${route.id} took ${ms.toFixed(0)} ms`);
       }
-      const diff = snapshotDiff(before, await tableSnapshot(market.doc, market.tableName));
+      const diff = snapshotDiff(before, await settledSnapshot(market));
       assert.ok(diff.added.length === 0 && diff.removed.length === 0, describeDiff(diff));
     });
   }

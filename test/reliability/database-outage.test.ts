@@ -11,7 +11,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-loc
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 import { auditTable } from '../support/table-audit.js';
 import { routes } from '../../functions/routes.js';
-import { describeDiff, sampleRequests, snapshotDiff, tableSnapshot } from './support.js';
+import { describeDiff, sampleRequests, snapshotDiff, settledSnapshot } from './support.js';
 import { freePort } from '../../local/free-port.js';
 
 // The production defaults (client.ts): set before the runtime, which only fills in what is unset.
@@ -82,7 +82,7 @@ function isUnavailableAnswer(answer: ApiAnswer): boolean {
 
 describe('DynamoDB stopped and restarted', () => {
   it('fails fast with 503 while down, writes nothing, and serves again by itself once back', async () => {
-    const items = (await tableSnapshot(market.doc, market.tableName)).map((t) => JSON.parse(t));
+    const items = (await settledSnapshot(market)).map((t) => JSON.parse(t));
     const { user, requests } = sampleRequests(items);
     const token = await market.token(user);
     const creator = await market.token(user, ['creators']);
@@ -95,7 +95,7 @@ describe('DynamoDB stopped and restarted', () => {
       })];
     });
 
-    const before = await tableSnapshot(market.doc, market.tableName);
+    const before = await settledSnapshot(market);
     await dynamo.stop();
     const down: Array<[string, Timed]> = [];
     for (const [name, call] of calls) down.push([name, await timed(call)]);
@@ -113,7 +113,7 @@ describe('DynamoDB stopped and restarted', () => {
     const recoverMs = await recovery(token);
     console.log(`outage (stopped): DynamoDB Local restart ${restartMs.toFixed(0)} ms, then served again after ${recoverMs.toFixed(0)} ms with no restart of the API`);
 
-    const diff = snapshotDiff(before, await tableSnapshot(market.doc, market.tableName));
+    const diff = snapshotDiff(before, await settledSnapshot(market));
     assert.ok(diff.added.length === 0 && diff.removed.length === 0, `written while down: ${describeDiff(diff)}`);
     for (const [name, call] of calls) {
       const answer = await call();
@@ -125,7 +125,7 @@ describe('DynamoDB stopped and restarted', () => {
   it('under concurrent money-moving writes, stopping DynamoDB leaves no half-written change and loses no acknowledged one', async () => {
     const writers = Array.from({ length: 6 }, (_, i) => `outage-writer-${i + 1}`);
     const tokens = new Map(await Promise.all(writers.map(async (w) => [w, await market.token(w)] as const)));
-    const nfts = (await tableSnapshot(market.doc, market.tableName)).map((t) => JSON.parse(t)).filter((i) => i.entity === 'nft').map((n) => n.nftId as string);
+    const nfts = (await settledSnapshot(market)).map((t) => JSON.parse(t)).filter((i) => i.entity === 'nft').map((n) => n.nftId as string);
     const outcomes: Array<{ op: string; writer: string; status: number | null; code?: string; ms: number; key?: string; amount?: number; id?: string; error?: string }> = [];
     const openOffers = new Map<string, string[]>(writers.map((w) => [w, []]));
     let phase: 'up' | 'down' | 'back' = 'up';
@@ -217,9 +217,11 @@ describe('DynamoDB stopped and restarted', () => {
     }));
     console.log(`outage (under load): retried ${credited.length} 503'd top-ups with their keys until answered: ${JSON.stringify(retried)}`);
 
-    const audit = await auditTable(market.doc, market.tableName);
+    // DynamoDB Local forgets its stream across a restart (DynamoDB keeps it 24 h), so the aggregates of writes
+    // just before the stop may never be counted here: this audit is about money and half-written changes.
+    const audit = await auditTable(market.doc, market.tableName, { aggregates: false });
     assert.deepEqual(audit.problems, [], 'money conserved, held amounts back open offers: nothing half-written');
-    const table = (await tableSnapshot(market.doc, market.tableName)).map((t) => JSON.parse(t));
+    const table = (await settledSnapshot(market)).map((t) => JSON.parse(t));
     const topupIds = new Set(table.filter((i) => i.entity === 'topup').map((t) => t.topupId));
     const offerIds = new Set(table.filter((i) => i.entity === 'offer').map((o) => o.offerId));
     for (const o of outcomes.filter((x) => x.status === 201)) {

@@ -17,7 +17,7 @@ import { writeSeed, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import {
-  canonical, describeDiff, gatewayAnswers, isErrorShape, pathParameterNames, snapshotDiff, tableSnapshot,
+  canonical, describeDiff, gatewayAnswers, isErrorShape, pathParameterNames, snapshotDiff, settledSnapshot,
 } from './support.js';
 
 const requestsWanted = Number(process.env.FUZZ_RUNS ?? 600);
@@ -65,7 +65,7 @@ before(async () => {
     tokens.set(user, await market.token(user));
     tokens.set(`${user}+creator`, await market.token(user, ['creators']));
   }
-  refreshIds(await tableSnapshot(market.doc, market.tableName));
+  refreshIds(await settledSnapshot(market));
   // Real cursors, from lists of several users and kinds: each is wrong for every other list.
   cursors = [];
   for (const [path, user] of [
@@ -76,7 +76,7 @@ before(async () => {
     const answer = await market.call('GET', path, { token: user ? tokens.get(user) : undefined });
     if (typeof answer.body?.nextCursor === 'string') cursors.push(answer.body.nextCursor);
   }
-  snapshot = await tableSnapshot(market.doc, market.tableName);
+  snapshot = await settledSnapshot(market);
 });
 after(async () => { await market?.stop(); });
 
@@ -99,7 +99,7 @@ async function reseed(items: string[]): Promise<string[]> {
   await writeSeed(client, market.tableName, seedSize);
   client.destroy();
   resets++;
-  return tableSnapshot(market.doc, market.tableName);
+  return settledSnapshot(market);
 }
 
 // ---------- arbitraries ----------
@@ -371,14 +371,14 @@ async function runBatch(batch: FuzzRequest[]): Promise<void> {
   const outcomes = await Promise.all(reads.map(send));
   reads.forEach((request, i) => judge(request, outcomes[i]!));
   if (reads.length > 0) {
-    const after = await tableSnapshot(market.doc, market.tableName);
+    const after = await settledSnapshot(market);
     const diff = snapshotDiff(snapshot, after);
     assert.ok(diff.added.length === 0 && diff.removed.length === 0, `read requests changed the table:\n${reads.map(describeRequest).join('\n')}\n${describeDiff(diff)}`);
   }
   for (const request of writes) {
     const outcome = await send(request);
     judge(request, outcome);
-    const after = await tableSnapshot(market.doc, market.tableName);
+    const after = await settledSnapshot(market);
     if (outcome.status >= 400) {
       const diff = snapshotDiff(snapshot, after);
       assert.ok(diff.added.length === 0 && diff.removed.length === 0, `a rejected write changed the table: ${describeRequest(request)}\n  → ${outcome.status} ${outcome.text.slice(0, 300)}\n${describeDiff(diff)}`);
@@ -399,7 +399,7 @@ describe('fuzzing every route', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(requestArb, { minLength: batchSize, maxLength: batchSize }), async (batch) => {
           // After a failure the baseline is taken again (fast-check re-runs smaller cases while shrinking).
-          if (resync) snapshot = await tableSnapshot(market.doc, market.tableName);
+          if (resync) snapshot = await settledSnapshot(market);
           resync = false;
           if (snapshot.length > maxTableItems) snapshot = await reseed(snapshot);
           refreshIds(snapshot);

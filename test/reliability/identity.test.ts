@@ -9,7 +9,7 @@ import { routes, type Route } from '../../functions/routes.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import {
   apiEvent, describeDiff, gatewayAnswers, isErrorShape, lambdaContext, pathFor, pathParameterNames, snapshotDiff,
-  tableSnapshot, withGeneratedKeys,
+  settledSnapshot, withGeneratedKeys,
 } from './support.js';
 
 const userRoutes = routes.filter((route) => route.auth === 'user');
@@ -28,7 +28,7 @@ before(async () => {
   issuerKey = keys[0]!.privateKey as CryptoKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
   validToken = await forge({});
-  tableBefore = await tableSnapshot(market.doc, market.tableName);
+  tableBefore = await settledSnapshot(market);
 });
 after(async () => { await market?.stop(); });
 
@@ -155,7 +155,7 @@ describe('user handlers invoked without the authorizer (the trailing-slash bypas
 
 describe('after every rejected identity', () => {
   it('the table is unchanged', async () => {
-    const diff = snapshotDiff(tableBefore, await tableSnapshot(market.doc, market.tableName));
+    const diff = snapshotDiff(tableBefore, await settledSnapshot(market));
     assert.ok(diff.added.length === 0 && diff.removed.length === 0, describeDiff(diff));
     assert.ok(requestsSent > 0);
   });

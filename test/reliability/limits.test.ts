@@ -5,7 +5,7 @@ import { maxBodyBytes, maxJsonDepth } from '../../functions/http/input.js';
 import { routes, type Route } from '../../functions/routes.js';
 import { routeSchemas } from '../../functions/schemas/route-schemas.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
-import { describeDiff, gatewayAnswers, isErrorShape, pathFor, snapshotDiff, tableSnapshot } from './support.js';
+import { describeDiff, gatewayAnswers, isErrorShape, pathFor, snapshotDiff, settledSnapshot } from './support.js';
 
 const gatewayLimit = 1024 * 1024;
 
@@ -16,7 +16,7 @@ before(async () => {
   market = await startTestMarketplace();
   // A creator, so creator-only routes get as far as reading the body.
   token = await market.token('user-1', ['creators']);
-  before0 = await tableSnapshot(market.doc, market.tableName);
+  before0 = await settledSnapshot(market);
 });
 after(async () => { await market?.stop(); });
 
@@ -128,7 +128,7 @@ describe('the gateway limit', () => {
 
 describe('rejected oversize and deep requests', () => {
   it('changed nothing in the table', async () => {
-    const diff = snapshotDiff(before0, await tableSnapshot(market.doc, market.tableName));
+    const diff = snapshotDiff(before0, await settledSnapshot(market));
     assert.ok(diff.added.length === 0 && diff.removed.length === 0, describeDiff(diff));
   });
 });

@@ -4,12 +4,23 @@ import { randomUUID, type webcrypto } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Route } from '../../functions/routes.js';
 import { lambdaContext as localLambdaContext } from '../../local/handler-loader.js';
+import { tableSnapshot } from '../support/table-audit.js';
+import type { TestMarketplace } from '../support/marketplace.js';
 
 type Item = Record<string, unknown>;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type SubtleCrypto = webcrypto.SubtleCrypto;
 
 export { canonical, tableSnapshot } from '../support/table-audit.js';
+
+/**
+ * The table once the stream consumers have caught up: what accepted writes led to (stats, credits applied)
+ * is settled before a snapshot, so a later snapshot differs only by what happened in between.
+ */
+export async function settledSnapshot(market: TestMarketplace): Promise<string[]> {
+  await market.settle();
+  return tableSnapshot(market.doc, market.tableName);
+}
 
 /** What changed between two snapshots; empty lists when nothing did. */
 export function snapshotDiff(before: string[], after: string[]): { removed: string[]; added: string[] } {

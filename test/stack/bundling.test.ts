@@ -9,6 +9,7 @@ import { handlerEntry } from '../../lib/bundling.js';
 import { fallbackRoute, routeKey, routes } from '../../functions/routes.js';
 import { deployableJobs } from '../../lib/jobs.js';
 import { projectPath } from '../../lib/project-paths.js';
+import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
 import { resources, routeFunction, type Synthesized, synthStage } from './support/synth.js';
 
 const started = performance.now();
@@ -20,9 +21,9 @@ function functionsWithHandlers(): { id: string; functionId: string; handler: str
   const { template } = synthesized;
   const byRoute = routes.map((route) => ({ id: route.id, functionId: routeFunction(template, routeKey(route)).functionId, handler: route.handler }));
   const fallback = { id: fallbackRoute.id, functionId: routeFunction(template, '$default').functionId, handler: fallbackRoute.handler };
-  const jobFunctions = resources(template, 'AWS::Lambda::Function').map(([functionId]) => functionId);
-  const byJob = deployableJobs().map((job) => ({ id: job.id, functionId: jobFunctions.find((id) => id.includes(job.id))!, handler: job.handler }));
-  return [...byRoute, fallback, ...byJob];
+  const functionIds = resources(template, 'AWS::Lambda::Function').map(([functionId]) => functionId);
+  const byId = ({ id, handler }: { id: string; handler: string }) => ({ id, functionId: functionIds.find((functionId) => functionId.includes(id))!, handler });
+  return [...byRoute, fallback, ...deployableJobs().map(byId), ...deployableStreamConsumers().map(byId)];
 }
 
 function bundleDir(functionId: string): string {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { indexKeys, indexNames, tableKeys, ttlAttribute } from '../../functions/data/table-definition.js';
 import { routeKey, routes } from '../../functions/routes.js';
+import { deployableJobs } from '../../lib/jobs.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
+import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
 import { referencedId, resource, resources, roleActions, routeFunction, synthStage } from './support/synth.js';
 
 const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
@@ -68,7 +70,8 @@ describe('functions', () => {
 
     test(`${stageName}: every function has the defaults: arm64, Node 24, ESM handler, env, own log group`, () => {
       const functions = resources(template, 'AWS::Lambda::Function');
-      assert.ok(functions.length >= routes.length + 1);
+      // A function per route, the $default fallback, each scheduled job and each stream consumer.
+      assert.equal(functions.length, routes.length + 1 + deployableJobs().length + deployableStreamConsumers().length);
       for (const [id, fn] of functions) {
         const props = fn.Properties!;
         assert.deepEqual(props.Architectures, ['arm64'], id);
@@ -95,10 +98,14 @@ describe('functions', () => {
     for (const [id, role] of resources(template, 'AWS::IAM::Role')) {
       assert.equal(role.Properties!.ManagedPolicyArns, undefined, id);
     }
+    const failureQueueIds = resources(template, 'AWS::SQS::Queue').map(([queueId]) => queueId);
     for (const [id, policy] of resources(template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         const actions = [statement.Action].flat() as string[];
-        assert.ok(actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        // A stream consumer may also send to its on-failure queue (lib/stream-consumers.ts), and to nothing else.
+        const sendsToFailureQueue = actions.every((action) => action.startsWith('sqs:'))
+          && failureQueueIds.includes(referencedId(statement.Resource)) && id.startsWith('Streams');
+        assert.ok(sendsToFailureQueue || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
         assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
         assert.equal(statement.Effect, 'Allow');
       }

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { indexNames } from '../../functions/data/table-definition.js';
 import { routes } from '../../functions/routes.js';
-import { outputKeys } from '../../lib/marketplace-stack.js';
+import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
+import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
 import { type CfnResource, referencedId, resources, synthStage } from './support/synth.js';
 
 const { template, stack } = synthStage('prod');
@@ -27,6 +28,12 @@ describe('alarms', () => {
       assert.deepEqual(props!.OKActions, [{ Ref: topicId }], name);
       assert.equal(props!.TreatMissingData, 'notBreaching', name);
     }
+  });
+
+  test('the alarm set: 2 API, an errors and a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
+    const functionCount = resources(template, 'AWS::Lambda::Function').length;
+    const consumerCount = deployableStreamConsumers().length;
+    assert.equal(alarms.size, 2 + 2 * Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
   });
 
   test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
@@ -119,11 +126,22 @@ describe('dashboard', () => {
     const throttles = names(widget('DynamoDB throttle events'));
     assert.ok(throttles.includes('AWS/DynamoDB ReadThrottleEvents') && throttles.includes('AWS/DynamoDB WriteThrottleEvents'));
   });
+
+  test('stream consumers: iterator age, invocations and errors, on-failure queue depth', () => {
+    const consumerCount = deployableStreamConsumers().length;
+    assert.ok(consumerCount > 0);
+    assert.deepEqual(names(widget('Stream consumer iterator age (ms, max)')), Array(consumerCount).fill('AWS/Lambda IteratorAge'));
+    const activity = names(widget('Stream consumer invocations and errors; on-failure queue depth'));
+    assert.equal(activity.filter((name) => name === 'AWS/Lambda Invocations').length, consumerCount);
+    assert.equal(activity.filter((name) => name === 'AWS/Lambda Errors').length, consumerCount);
+    assert.equal(activity.filter((name) => name === 'AWS/SQS ApproximateNumberOfMessagesVisible').length, consumerCount);
+  });
 });
 
-test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic', () => {
+test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-  assert.deepEqual(Object.keys(outputs).sort(), Object.values(outputKeys).sort());
+  const queueKeys = deployableStreamConsumers().map((consumer) => failureQueueOutputKey(consumer.id));
+  assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());
   assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
   assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });
 });

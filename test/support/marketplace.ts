@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 import { testSeedSize, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
 import type { ThrottleClass } from '../../functions/routes.js';
 import type { Throttle } from '../../lib/stage-config.js';
+
+// DynamoDB Local keeps one database per access key: each test process gets its own, so that one file's
+// tables, and above all its stream records (each slows every later stream-enabled table of its database),
+// stay out of the other files' way. Every client here and the handlers' own SDK read it from the environment.
+process.env.AWS_ACCESS_KEY_ID = `test${process.pid}`;
+process.env.AWS_SECRET_ACCESS_KEY = 'local';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -27,6 +33,8 @@ export interface TestMarketplace {
   tableName: string;
   token(userId: string, groups?: string[]): Promise<string>;
   call<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
+  /** Waits until the stream consumers have handled every record written so far (nothing when streams are off). */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +49,10 @@ export async function startTestMarketplace(options: {
   throttleClasses?: Record<ThrottleClass, Throttle>;
   /** A DynamoDB (Local) to use instead of the shared one, e.g. one the test stops and restarts. */
   dynamoDbEndpoint?: string;
+  /** The conflict-faithful proxy in front of DynamoDB Local (off by default). */
+  conflicts?: LocalRuntimeOptions['conflicts'];
+  /** The stream consumers (on by default, with a 50 ms batching window so settle() is quick; `true`: the consumers' own). */
+  streams?: LocalRuntimeOptions['streams'];
 } = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
   const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
@@ -52,6 +64,8 @@ export async function startTestMarketplace(options: {
     dynamoDbPort: shared ? undefined : 18_000 + Math.floor(Math.random() * 1000),
     throttleStage: options.throttleStage ?? null,
     throttleClasses: options.throttleClasses,
+    conflicts: options.conflicts ?? null,
+    streams: options.streams ?? { batchingWindowMs: 50 },
   });
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);
@@ -78,6 +92,9 @@ export async function startTestMarketplace(options: {
         // Not JSON: the test sees the text.
       }
       return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+    async settle() {
+      await runtime.streams?.drain();
     },
     async stop() {
       client.destroy();

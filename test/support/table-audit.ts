@@ -32,31 +32,41 @@ export async function tableSnapshot(doc: DynamoDBDocumentClient, tableName: stri
 
 export interface Audit {
   problems: string[];
-  totals: { topups: number; balances: number; held: number; platformFees: number };
+  totals: { topups: number; balances: number; held: number; platformFees: number; pendingCredits: number };
 }
 
 /**
  * The marketplace's invariants, checked over the whole table:
- * money is conserved (balances + held + fees = top-ups), every held amount backs an open offer or a top
- * bid, every NFT has exactly one owner that the holder counts agree with, and collection stats and
- * floors match the listings.
+ * money is conserved (balances + held + fees = top-ups, counting credits not yet added to accounts), every
+ * held amount backs an open offer or a top bid, every NFT has exactly one owner that the holder counts
+ * agree with, presale shards add up, and collection stats and floors match the listings. Stats, holders
+ * and presale `sold` are the stream aggregator's: drain the stream before auditing them (or leave them out
+ * with `aggregates: false`).
  */
-export async function auditTable(doc: DynamoDBDocumentClient, tableName: string): Promise<Audit> {
+export async function auditTable(doc: DynamoDBDocumentClient, tableName: string, options: { aggregates?: boolean } = {}): Promise<Audit> {
   const items = await scanTable(doc, tableName);
   const of = (entity: string) => items.filter((i) => i.entity === entity);
   const problems: string[] = [];
-  const accounts = of('account');
-  const isPlatform = (a: Item) => (a.userId as string).startsWith('~platform-');
+  // An account as its owner sees it: the stored figures plus credits the aggregator has not added yet.
+  const effective = new Map<string, { balance: number; held: number }>();
+  for (const a of of('account')) effective.set(a.userId, { balance: a.balance, held: a.held });
+  for (const credit of of('credit')) {
+    const account = effective.get(credit.userId) ?? { balance: 0, held: 0 };
+    effective.set(credit.userId, { balance: account.balance + credit.balanceDelta, held: account.held + credit.heldDelta });
+  }
+  const accounts = [...effective].map(([userId, figures]) => ({ userId, ...figures }));
+  const isPlatform = (a: { userId: string }) => a.userId.startsWith('~platform-');
   const totals = {
     topups: of('topup').reduce((s, t) => s + t.amount, 0),
     balances: accounts.filter((a) => !isPlatform(a)).reduce((s, a) => s + a.balance, 0),
     held: accounts.reduce((s, a) => s + a.held, 0),
     platformFees: accounts.filter(isPlatform).reduce((s, a) => s + a.balance, 0),
+    pendingCredits: of('credit').length,
   };
   if (totals.balances + totals.held + totals.platformFees !== totals.topups) {
     problems.push(`money: balances ${totals.balances} + held ${totals.held} + fees ${totals.platformFees} != top-ups ${totals.topups}`);
   }
-  for (const account of accounts) {
+  for (const account of [...of('account'), ...accounts]) {
     if (account.balance < 0 || account.held < 0 || !Number.isInteger(account.balance) || !Number.isInteger(account.held)) {
       problems.push(`account ${account.userId} balance ${account.balance} held ${account.held}`);
     }
@@ -72,18 +82,27 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string)
     }
   }
 
+  const shards = of('presale-shard');
+  for (const presale of of('presale')) {
+    const own = shards.filter((s) => s.presaleId === presale.presaleId);
+    const sold = own.reduce((sum, s) => sum + s.sold, 0);
+    if (own.length !== presale.shards || own.reduce((sum, s) => sum + s.supply, 0) !== presale.supply) problems.push(`presale ${presale.presaleId}: shards do not add up to its supply`);
+    if (own.some((s) => s.sold > s.supply)) problems.push(`presale ${presale.presaleId}: a shard sold past its supply`);
+    if (options.aggregates !== false && presale.sold !== sold) problems.push(`presale ${presale.presaleId}: sold ${presale.sold}, shards say ${sold}`);
+  }
+
   const nfts = of('nft');
   const holdings = new Map<string, number>();
   for (const nft of nfts) {
     if (typeof nft.owner !== 'string' || nft.gsi1pk !== `OWNER#${nft.owner}`) problems.push(`nft ${nft.nftId} owner ${nft.owner} index ${nft.gsi1pk}`);
     holdings.set(`${nft.collectionId}|${nft.owner}`, (holdings.get(`${nft.collectionId}|${nft.owner}`) ?? 0) + 1);
   }
-  for (const holder of of('holder')) {
+  for (const holder of options.aggregates === false ? [] : of('holder')) {
     const key = `${holder.pk.slice('COLLECTION#'.length)}|${holder.sk.slice('HOLDER#'.length)}`;
     if ((holdings.get(key) ?? 0) !== holder.count) problems.push(`holder ${key}: count ${holder.count}, owns ${holdings.get(key) ?? 0}`);
     holdings.delete(key);
   }
-  for (const [key, count] of holdings) problems.push(`holder ${key}: owns ${count} with no holder record`);
+  if (options.aggregates !== false) for (const [key, count] of holdings) problems.push(`holder ${key}: owns ${count} with no holder record`);
 
   const activeListings = of('listing').filter((l) => l.status === 'active');
   const nftById = new Map(nfts.map((n) => [n.nftId, n]));
@@ -98,7 +117,7 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string)
   for (const nft of nfts) {
     if (nft.listingId && !activeListings.some((l) => l.listingId === nft.listingId)) problems.push(`nft ${nft.nftId} points at closed listing ${nft.listingId}`);
   }
-  for (const collection of of('collection')) {
+  for (const collection of options.aggregates === false ? [] : of('collection')) {
     const listed = activeListings.filter((l) => l.collectionId === collection.collectionId);
     const floor = listed.reduce((best: Item | null, l) => (best === null || l.price < best.price ? l : best), null);
     if (collection.listedCount !== listed.length) problems.push(`collection ${collection.collectionId}: listedCount ${collection.listedCount}, active ${listed.length}`);

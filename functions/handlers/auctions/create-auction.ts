@@ -1,4 +1,4 @@
-import { createAuction } from '../../data/trading/auctions.js';
+import { createAuction } from '../../usecases/auctions.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { createdIdentity } from '../../http/created-identity.js';
 import { userHandler } from '../../http/http-handler.js';

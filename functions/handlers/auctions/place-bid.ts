@@ -1,4 +1,4 @@
-import { placeBid } from '../../data/trading/auctions.js';
+import { placeBid } from '../../usecases/auctions.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { userHandler } from '../../http/http-handler.js';
 import { jsonBody, pathInput, validate } from '../../http/input.js';

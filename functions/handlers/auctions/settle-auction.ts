@@ -1,4 +1,4 @@
-import { settleAuction } from '../../data/trading/auctions.js';
+import { settleAuction } from '../../usecases/auctions.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { userHandler } from '../../http/http-handler.js';
 import { pathInput, validate } from '../../http/input.js';

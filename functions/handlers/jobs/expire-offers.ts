@@ -1,4 +1,4 @@
-import { expireDueOffers } from '../../data/trading/offers.js';
+import { expireDueOffers } from '../../usecases/offers.js';
 import { logger } from '../../http/logger.js';
 
 /** EventBridge schedule: expires open offers past their expiry and returns their held funds. */

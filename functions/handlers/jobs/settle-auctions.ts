@@ -1,4 +1,4 @@
-import { settleDueAuctions } from '../../data/trading/auctions.js';
+import { settleDueAuctions } from '../../usecases/auctions.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { logger } from '../../http/logger.js';
 

@@ -1,4 +1,4 @@
-import { buyListing } from '../../data/trading/listings.js';
+import { buyListing } from '../../usecases/listings.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { userHandler } from '../../http/http-handler.js';
 import { pathInput, validate } from '../../http/input.js';

@@ -1,4 +1,4 @@
-import { cancelListing } from '../../data/trading/listings.js';
+import { cancelListing } from '../../usecases/listings.js';
 import { userHandler } from '../../http/http-handler.js';
 import { pathInput, validate } from '../../http/input.js';
 import { listingIdParam } from '../../schemas/trading.js';

@@ -1,4 +1,4 @@
-import { createListing } from '../../data/trading/listings.js';
+import { createListing } from '../../usecases/listings.js';
 import { createdIdentity } from '../../http/created-identity.js';
 import { userHandler } from '../../http/http-handler.js';
 import { jsonBody, validate } from '../../http/input.js';

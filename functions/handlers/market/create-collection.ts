@@ -1,4 +1,4 @@
-import { createCollection } from '../../data/trading/collections.js';
+import { createCollection } from '../../usecases/collections.js';
 import { assertCreator } from '../../domain/trading-rules.js';
 import { callerGroups } from '../../http/caller.js';
 import { createdIdentity } from '../../http/created-identity.js';

@@ -1,4 +1,4 @@
-import { acceptOffer } from '../../data/trading/offers.js';
+import { acceptOffer } from '../../usecases/offers.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { userHandler } from '../../http/http-handler.js';
 import { jsonBody, pathInput, validate } from '../../http/input.js';

@@ -1,4 +1,4 @@
-import { cancelOffer } from '../../data/trading/offers.js';
+import { cancelOffer } from '../../usecases/offers.js';
 import { userHandler } from '../../http/http-handler.js';
 import { pathInput, validate } from '../../http/input.js';
 import { offerIdParam } from '../../schemas/trading.js';

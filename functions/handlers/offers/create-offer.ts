@@ -1,4 +1,4 @@
-import { createOffer } from '../../data/trading/offers.js';
+import { createOffer } from '../../usecases/offers.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { createdIdentity } from '../../http/created-identity.js';
 import { userHandler } from '../../http/http-handler.js';

@@ -1,4 +1,4 @@
-import { createPresale } from '../../data/trading/presales.js';
+import { createPresale } from '../../usecases/presales.js';
 import { assertCreator } from '../../domain/trading-rules.js';
 import { callerGroups } from '../../http/caller.js';
 import { createdIdentity } from '../../http/created-identity.js';

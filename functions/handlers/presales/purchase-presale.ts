@@ -1,4 +1,4 @@
-import { purchasePresale } from '../../data/trading/presales.js';
+import { purchasePresale } from '../../usecases/presales.js';
 import { tradingConfig } from '../../domain/trading-config.js';
 import { createdIdentity } from '../../http/created-identity.js';
 import { userHandler } from '../../http/http-handler.js';

@@ -2,7 +2,8 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValida
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createHash } from 'node:crypto';
 import { dynamoDbClient } from '../../data/client.js';
-import { creditTopup } from '../../data/trading/topups.js';
+import { keys } from '../../data/keys.js';
+import { creditTopup } from '../../usecases/topups.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { tradingErrors } from '../../domain/trading-errors.js';
 import { idempotencyKey } from '../../http/created-identity.js';
@@ -16,7 +17,7 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: process.env.TABLE_NAME ?? '',
   keyAttr: 'pk',
   sortKeyAttr: 'sk',
-  staticPkValue: 'IDEMPOTENCY#topups',
+  staticPkValue: keys.topupIdempotencyPartition,
   expiryAttr: 'ttl',
   // Our client, so its timeouts and retry budget hold here too (the SDK defaults would wait minutes).
   awsSdkV3Client: dynamoDbClient,

@@ -6,6 +6,7 @@ import { after } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Route } from '../../../functions/routes.js';
+import type { StreamConsumer } from '../../../functions/stream-consumers.js';
 import type { Job } from '../../../lib/jobs.js';
 import { addMarketplaceStage } from '../../../lib/marketplace-app.js';
 import type { MarketplaceStack } from '../../../lib/marketplace-stack.js';
@@ -29,6 +30,7 @@ export interface SynthOptions {
   cloudFormationValidation?: boolean;
   routes?: readonly Route[];
   jobs?: readonly Job[];
+  streamConsumers?: readonly StreamConsumer[];
 }
 
 export function synthStage(stage: StageName, options: SynthOptions = {}): Synthesized {
@@ -41,7 +43,11 @@ export function synthStage(stage: StageName, options: SynthOptions = {}): Synthe
     // An empty list of stacks to bundle: NodejsFunction skips esbuild and stages a placeholder.
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
   });
-  const stack = addMarketplaceStage(app, stageConfigs[stage], { routes: options.routes, jobs: options.jobs });
+  const stack = addMarketplaceStage(app, stageConfigs[stage], {
+    routes: options.routes,
+    jobs: options.jobs,
+    streamConsumers: options.streamConsumers,
+  });
   return { app, stack, template: Template.fromStack(stack), outdir };
 }
 

@@ -1,18 +1,19 @@
-import type { Auction } from '../../domain/catalog.js';
-import { addDelta, saleDeltas } from '../../domain/money.js';
-import type { TradingConfig } from '../../domain/trading-config.js';
-import { tradingErrors } from '../../domain/trading-errors.js';
-import { acceptBid, assertAuctionWindow, assertCanSell, assertCanSettle } from '../../domain/trading-rules.js';
-import { tableName } from '../client.js';
-import { items } from '../items.js';
-import { indexKeysFor, keys } from '../keys.js';
-import { queryPage } from '../paged-query.js';
-import { readAuction, readNft, readTradeContext, type AuctionRecord } from '../trade-reads.js';
-import { accountChanges, activity, collectionChange, holderChange } from '../trade-writes.js';
-import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
-import { toAuction } from '../window-repository.js';
+import type { Auction } from '../domain/catalog.js';
+import { addDelta, saleDeltas } from '../domain/money.js';
+import type { TradingConfig } from '../domain/trading-config.js';
+import { tradingErrors } from '../domain/trading-errors.js';
+import { acceptBid, assertAuctionWindow, assertCanSell, assertCanSettle } from '../domain/trading-rules.js';
+import { tableName } from '../data/client.js';
+import { items } from '../data/items.js';
+import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
+import { queryPage } from '../data/paged-query.js';
+import { readAuction, readNft, readTradeContext } from '../data/trade-reads.js';
+import { accountChanges, activity } from '../data/trade-writes.js';
+import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { toAuction, type AuctionRecord } from '../data/window-repository.js';
 import { createdBefore } from './created-before.js';
-import { releaseNft, reserveNft, transferNft } from './nft-transfer.js';
+import { withPendingCreditsApplied } from './pending-credits.js';
+import { releaseNft, reserveNft, transferNft } from '../data/nft-writes.js';
 
 export async function createAuction(
   seller: string,
@@ -51,11 +52,12 @@ function auctionUnchanged(auction: AuctionRecord, values: Record<string, unknown
 }
 
 /**
- * A bid holds the bidder's funds and releases the previous top bidder's, in one transaction with the new
- * top bid. A bid near the end pushes the end out (anti-sniping).
+ * A bid holds the bidder's funds, in one transaction with the new top bid; the previous top bidder's hold
+ * is released by a pending credit, so bids on two auctions that outbid the same user share no item. A bid
+ * near the end pushes the end out (anti-sniping).
  */
 export async function placeBid(bidder: string, auctionId: string, amount: number, now: Date, config: TradingConfig): Promise<Auction> {
-  return withOptimisticRetry(async () => {
+  return withPendingCreditsApplied(bidder, now, () => withOptimisticRetry(async () => {
     const auction = await readAuction(auctionId);
     if (!auction) throw tradingErrors.auctionNotFound();
     const { endsAt } = acceptBid(auction, bidder, amount, now, config.antiSnipingSeconds);
@@ -88,13 +90,13 @@ export async function placeBid(bidder: string, auctionId: string, amount: number
         },
         onConditionFailed: 'stale',
       },
-      ...accountChanges(deltas, 'bid', auctionId, at),
+      ...accountChanges(deltas, 'bid', auctionId, at, bidder),
       { item: { Put: { TableName: tableName(), Item: { ...keys.bid(auctionId, at, bidder), entity: 'bid', auctionId, bidder, amount, at } } } },
       activity({ kind: 'bid', nftId: auction.nftId, collectionId: auction.collectionId, actor: bidder, price: amount, reference: auctionId }, at),
     ];
     await transact(writes);
     return toAuction({ ...auction, highestBid: amount, highestBidder: bidder, bidCount: auction.bidCount + 1, endsAt }, at);
-  });
+  }));
 }
 
 export interface Settlement {
@@ -134,22 +136,17 @@ export async function settleAuction(auctionId: string, now: Date, config: Tradin
     }
     const winner = auction.highestBidder;
     const price = auction.highestBid;
-    const { nft, collection, holders } = await readTradeContext(auction.nftId, auction.collectionId, [auction.seller, winner]);
+    const { nft, collection } = await readTradeContext(auction.nftId, auction.collectionId);
     if (!nft || !collection) throw tradingErrors.auctionNotFound();
     const { deltas } = saleDeltas({
       price, buyer: winner, seller: auction.seller, creator: collection.creator,
       feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'held',
     });
-    const fromSeller = holderChange(auction.collectionId, auction.seller, holders.get(auction.seller)!, -1);
-    const toWinner = holderChange(auction.collectionId, winner, holders.get(winner)!, 1);
     await transact([
       closeAuction,
       transferNft(nft, winner, { auctionId }, 'stale'),
-      ...accountChanges(deltas, 'sale', auctionId, at),
-      fromSeller.write,
-      toWinner.write,
-      collectionChange(auction.collectionId, { volume: price, sales: 1, owners: fromSeller.ownersDelta + toWinner.ownersDelta }),
-      activity({ kind: 'sale', nftId: auction.nftId, collectionId: auction.collectionId, actor: winner, counterparty: auction.seller, price, reference: auctionId }, at),
+      ...accountChanges(deltas, 'sale', auctionId, at, null),
+      activity({ kind: 'sale', via: 'auction', nftId: auction.nftId, collectionId: auction.collectionId, actor: winner, counterparty: auction.seller, price, reference: auctionId }, at),
     ]);
     return { auctionId, outcome: 'sold', winner, price, settledAt: at };
   });
@@ -158,7 +155,7 @@ export async function settleAuction(auctionId: string, now: Date, config: Tradin
 /** The scheduled job: settle every auction that has ended, oldest end first. */
 export async function settleDueAuctions(now: Date, config: TradingConfig, limit = 100): Promise<{ settled: number; skipped: number }> {
   const due = await queryPage(
-    { index: 'gsi5', partition: 'UNSETTLED_AUCTIONS', range: { op: '<=', value: `${now.toISOString()}#~` }, forward: true },
+    { index: 'gsi5', partition: indexPartitions.unsettledAuctions, range: { op: '<=', value: `${now.toISOString()}#~` }, forward: true },
     { limit },
   );
   let settled = 0;

@@ -1,22 +1,23 @@
-import { addDelta, saleDeltas, type AccountDeltas } from '../../domain/money.js';
-import type { Offer } from '../../domain/offers.js';
-import type { TradingConfig } from '../../domain/trading-config.js';
-import { ValidationError } from '../../domain/errors.js';
-import { tradingErrors } from '../../domain/trading-errors.js';
-import { assertCanAccept, assertOfferExpiry } from '../../domain/trading-rules.js';
-import { tableName } from '../client.js';
-import { items } from '../items.js';
-import { keys } from '../keys.js';
-import { toOffer } from '../offer-repository.js';
-import { queryPage } from '../paged-query.js';
-import { readCollection, readNft, readOffer, readTradeContext, type OfferRecord } from '../trade-reads.js';
-import { accountChanges, activity, closeOpenItem, collectionChange, holderChange } from '../trade-writes.js';
-import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../transactions.js';
+import { addDelta, saleDeltas, type AccountDeltas } from '../domain/money.js';
+import type { Offer } from '../domain/offers.js';
+import type { TradingConfig } from '../domain/trading-config.js';
+import { ValidationError } from '../domain/errors.js';
+import { tradingErrors } from '../domain/trading-errors.js';
+import { assertCanAccept, assertOfferExpiry } from '../domain/trading-rules.js';
+import { tableName } from '../data/client.js';
+import { items } from '../data/items.js';
+import { indexPartitions, keys } from '../data/keys.js';
+import { toOffer, toStoredOffer } from '../data/offer-repository.js';
+import { queryPage } from '../data/paged-query.js';
+import { readCollection, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
+import { accountChanges, activity, closeOpenItem } from '../data/trade-writes.js';
+import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 import { createdBefore } from './created-before.js';
-import { transferNft } from './nft-transfer.js';
+import { withPendingCreditsApplied } from './pending-credits.js';
+import { transferNft } from '../data/nft-writes.js';
 
 /** Closes an open offer: its status changes and it leaves the open-offers index, if it is still open. */
-function closeOffer(offer: OfferRecord, status: 'accepted' | 'cancelled' | 'expired', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
+function closeOffer(offer: Offer, status: 'accepted' | 'cancelled' | 'expired', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
   // Only an unexpired offer can be accepted; only an expired one can be swept.
   const expiry = status === 'expired' ? 'expiresAt <= :now' : status === 'accepted' ? 'expiresAt > :now' : null;
   return closeOpenItem({
@@ -32,7 +33,7 @@ export async function createOffer(
   request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
   offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Offer> {
-  return withOptimisticRetry(() => createOfferOnce(buyer, request, offerId, requestHash, now, config));
+  return withPendingCreditsApplied(buyer, now, () => withOptimisticRetry(() => createOfferOnce(buyer, request, offerId, requestHash, now, config)));
 }
 
 async function createOfferOnce(
@@ -62,13 +63,13 @@ async function createOfferOnce(
     expiresAt: request.expiresAt, status: 'open', createdAt: at,
   };
   await transact([
-    ...accountChanges(new Map([[buyer, { balance: -offer.amount, held: offer.amount }]]), 'offer-hold', offerId, at),
+    ...accountChanges(new Map([[buyer, { balance: -offer.amount, held: offer.amount }]]), 'offer-hold', offerId, at, buyer),
     { item: { Put: { TableName: tableName(), Item: { ...items.offer(offer), requestHash }, ConditionExpression: 'attribute_not_exists(pk)' } } },
   ]);
   return offer;
 }
 
-function release(offer: OfferRecord): AccountDeltas {
+function release(offer: Offer): AccountDeltas {
   return addDelta(new Map(), offer.buyer, { balance: offer.amount, held: -offer.amount });
 }
 
@@ -79,12 +80,16 @@ export async function cancelOffer(caller: string, offerId: string, now: Date): P
     if (offer.buyer !== caller) throw tradingErrors.notBuyer();
     if (offer.status !== 'open') throw tradingErrors.offerNotOpen();
     const at = now.toISOString();
-    await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at)]);
+    await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at, caller)]);
     return { offerId, status: 'cancelled' as const };
   });
 }
 
-/** The NFT's owner sells it for the held amount: offer closes, NFT moves, money moves, all at once. */
+/**
+ * The NFT's owner sells it for the held amount: the offer closes and the NFT moves in one transaction; the
+ * maker's hold is released and seller, creator and platform paid through pending credits, so accepting two
+ * offers of one maker, or in one collection, never touches a common item.
+ */
 export async function acceptOffer(
   caller: string, offerId: string, namedNftId: string | undefined, now: Date, config: TradingConfig,
 ) {
@@ -92,26 +97,21 @@ export async function acceptOffer(
     const found = await readOffer(offerId);
     const nftId = found?.nftId ?? namedNftId;
     if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
-    const context = found && nftId ? await readTradeContext(nftId, found.collectionId, [caller, found.buyer]) : null;
+    const context = found && nftId ? await readTradeContext(nftId, found.collectionId) : null;
     const { offer, nft } = assertCanAccept(found, context?.nft ?? null, caller, now);
-    const { collection, holders } = context!;
+    const { collection } = context!;
     if (!collection) throw tradingErrors.collectionNotFound();
     const at = now.toISOString();
     const { deltas, split } = saleDeltas({
       price: offer.amount, buyer: offer.buyer, seller: caller, creator: collection.creator,
       feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'held',
     });
-    const fromSeller = holderChange(nft.collectionId, caller, holders.get(caller)!, -1);
-    const toBuyer = holderChange(nft.collectionId, offer.buyer, holders.get(offer.buyer)!, 1);
     await transact([
       closeOffer(offer, 'accepted', at, { acceptedBy: caller, acceptedNftId: nft.nftId }),
       transferNft(nft, offer.buyer, 'unlisted', 'stale'),
-      ...accountChanges(deltas, 'sale', offerId, at),
-      fromSeller.write,
-      toBuyer.write,
-      collectionChange(nft.collectionId, { volume: offer.amount, sales: 1, owners: fromSeller.ownersDelta + toBuyer.ownersDelta }),
+      ...accountChanges(deltas, 'sale', offerId, at, null),
       activity({
-        kind: 'sale', nftId: nft.nftId, collectionId: nft.collectionId, actor: offer.buyer, counterparty: caller,
+        kind: 'sale', via: 'offer', nftId: nft.nftId, collectionId: nft.collectionId, actor: offer.buyer, counterparty: caller,
         price: offer.amount, reference: offerId,
       }, at),
     ]);
@@ -125,13 +125,13 @@ export async function acceptOffer(
 /** The sweep: open offers past their expiry go to `expired` and their funds return to the balance. */
 export async function expireDueOffers(now: Date, limit = 100): Promise<{ expired: number; skipped: number }> {
   const at = now.toISOString();
-  const due = await queryPage({ index: 'gsi5', partition: 'OPEN_OFFERS', range: { op: '<=', value: `${at}#~` }, forward: true }, { limit });
+  const due = await queryPage({ index: 'gsi5', partition: indexPartitions.openOffers, range: { op: '<=', value: `${at}#~` }, forward: true }, { limit });
   let expired = 0;
   let skipped = 0;
   for (const item of due.items) {
-    const offer = toOffer(item, at) as OfferRecord;
+    const offer = toStoredOffer(item);
     try {
-      await transact([closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at)]);
+      await transact([closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at, null)]);
       expired += 1;
     } catch (error) {
       if (!isRaceLost(error)) throw error;

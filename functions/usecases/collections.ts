@@ -1,9 +1,9 @@
-import type { Collection } from '../../domain/market.js';
-import { tableName } from '../client.js';
-import { items } from '../items.js';
-import { keys } from '../keys.js';
-import { toCollection } from '../market-repository.js';
-import { transact, withOptimisticRetry } from '../transactions.js';
+import type { Collection } from '../domain/market.js';
+import { tableName } from '../data/client.js';
+import { items } from '../data/items.js';
+import { keys } from '../data/keys.js';
+import { toCollection } from '../data/market-repository.js';
+import { transact, withOptimisticRetry } from '../data/transactions.js';
 import { createdBefore } from './created-before.js';
 
 export async function createCollection(
@@ -14,7 +14,7 @@ export async function createCollection(
     if (earlier) return earlier;
     const collection: Collection = {
       collectionId, name: request.name, image: request.image, creator, royaltyBps: request.royaltyBps,
-      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0 },
+      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0, asOf: null },
     };
     await transact([{
       item: {

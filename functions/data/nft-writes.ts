@@ -1,7 +1,7 @@
-import { tableName } from '../client.js';
-import { indexKeysFor, keys } from '../keys.js';
-import type { NftRecord } from '../trade-reads.js';
-import type { GuardedWrite } from '../transactions.js';
+import { tableName } from './client.js';
+import { indexKeysFor, keys } from './keys.js';
+import type { NftRecord } from './trade-reads.js';
+import type { GuardedWrite } from './transactions.js';
 
 /**
  * Moves an NFT to a new owner and clears its listing or auction, on condition that it is still where the

@@ -1,17 +1,16 @@
-import type { Topup } from '../../domain/accounts.js';
-import { toTopup } from '../account-repository.js';
-import { tableName } from '../client.js';
-import { items } from '../items.js';
-import { readItem } from '../trade-reads.js';
-import { keys } from '../keys.js';
-import { accountChanges } from '../trade-writes.js';
-import { transact, withOptimisticRetry } from '../transactions.js';
+import type { Topup } from '../domain/accounts.js';
+import { toTopup } from '../data/account-repository.js';
+import { tableName } from '../data/client.js';
+import { items } from '../data/items.js';
+import { readItem } from '../data/trade-reads.js';
+import { keys } from '../data/keys.js';
+import { accountUpdate } from '../data/trade-writes.js';
+import { transact, withOptimisticRetry } from '../data/transactions.js';
 
-const markerKey = (userId: string, topupId: string) => ({ pk: keys.account(userId).pk, sk: `TOPUP_ID#${topupId}` });
 
 /** The top-up this id already credited, if any: its marker points at it. */
 async function creditedBefore(userId: string, topupId: string): Promise<Topup | null> {
-  const marker = await readItem(markerKey(userId, topupId));
+  const marker = await readItem(keys.topupMarker(userId, topupId));
   const topup = marker ? await readItem({ pk: keys.account(userId).pk, sk: marker.topupSk as string }) : null;
   return topup ? toTopup(topup) : null;
 }
@@ -25,13 +24,13 @@ export async function creditTopup(userId: string, topupId: string, amount: numbe
     const at = now.toISOString();
     const topup = { userId, topupId, amount, createdAt: at };
     await transact([
-      ...accountChanges(new Map([[userId, { balance: amount, held: 0 }]]), 'topup', topupId, at),
+      ...accountUpdate(userId, [{ kind: 'topup', reference: topupId, delta: { balance: amount, held: 0 } }], at),
       { item: { Put: { TableName: tableName(), Item: items.topup(topup) } } },
       {
         item: {
           Put: {
             TableName: tableName(),
-            Item: { ...markerKey(userId, topupId), entity: 'topup-marker', topupSk: items.topup(topup).sk },
+            Item: { ...keys.topupMarker(userId, topupId), entity: 'topup-marker', topupSk: items.topup(topup).sk },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },

@@ -1,0 +1,58 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { ActivityFacts } from '../../domain/market-stats.js';
+import { logger } from '../../http/logger.js';
+import { aggregateCollection } from '../../usecases/aggregate-market.js';
+import { applyPendingCredits } from '../../usecases/pending-credits.js';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+function newImage(record: DynamoDBRecord): Record<string, unknown> {
+  return unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>);
+}
+
+function groupBy(records: DynamoDBRecord[], keyOf: (image: Record<string, unknown>) => string): Map<string, { records: DynamoDBRecord[]; images: Record<string, unknown>[] }> {
+  const groups = new Map<string, { records: DynamoDBRecord[]; images: Record<string, unknown>[] }>();
+  for (const record of records) {
+    const image = newImage(record);
+    const key = keyOf(image);
+    const group = groups.get(key) ?? { records: [], images: [] };
+    group.records.push(record);
+    group.images.push(image);
+    groups.set(key, group);
+  }
+  return groups;
+}
+
+/**
+ * The table's stream, filtered to new activity and credit items (functions/stream-consumers.ts). Work is
+ * batched: one transaction per collection for its activities, one per user for their credits. A group that
+ * fails marks its records failed, and Powertools answers with the partial batch response, so Lambda retries
+ * from the first failed record; everything is idempotent, so records retried after success change nothing.
+ */
+export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  const now = new Date();
+  const failed = new Set<DynamoDBRecord>();
+  const kinds = groupBy(event.Records, (image) => image.entity as string);
+  const work: Promise<void>[] = [];
+  for (const [collectionId, group] of groupBy(kinds.get('activity')?.records ?? [], (image) => image.collectionId as string)) {
+    work.push(aggregateCollection(collectionId, group.images as unknown as ActivityFacts[], now).catch((error: unknown) => {
+      logger.error('collection aggregation failed', { collectionId, records: group.records.length, error: error as Error });
+      for (const record of group.records) failed.add(record);
+    }));
+  }
+  for (const [userId, group] of groupBy(kinds.get('credit')?.records ?? [], (image) => image.userId as string)) {
+    work.push(applyPendingCredits(userId, now).then(() => undefined, (error: unknown) => {
+      logger.error('applying credits failed', { userId, records: group.records.length, error: error as Error });
+      for (const record of group.records) failed.add(record);
+    }));
+  }
+  await Promise.all(work);
+  const oldest = Math.min(...event.Records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? now.getTime() / 1000));
+  logger.info('stream batch aggregated', { records: event.Records.length, failed: failed.size, lagMs: Math.max(0, now.getTime() - oldest * 1000) });
+  return processPartialResponse(event, async (record: DynamoDBRecord) => {
+    if (failed.has(record)) throw new Error('its collection or account could not be updated');
+  }, processor, { context });
+};

@@ -1,0 +1,138 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { holderCounts, statsChange, type ActivityFacts } from '../domain/market-stats.js';
+import { db, tableName } from '../data/client.js';
+import { keys } from '../data/keys.js';
+import { readItems } from '../data/trade-reads.js';
+import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+
+/** DynamoDB's limit on the items of one transaction. */
+const maxTransactionItems = 100;
+/** Markers outlive the stream's 24-hour retention, so no replay can find its marker gone. */
+const markerLifetimeSeconds = 3 * 24 * 3600;
+
+const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+
+/**
+ * Adds one collection's activities to its stats (listedCount, volume, sales, owners), holder counts and
+ * presale `sold`, then reads its floor again if the market changed. Each activity counts exactly once: its
+ * marker is written in the transaction that counts it, and an activity whose marker exists is skipped, so a
+ * replayed or duplicated stream record changes nothing.
+ */
+export async function aggregateCollection(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
+  const unique = [...new Map(activities.map((a) => [a.activityId, a])).values()];
+  for (const chunk of transactionChunks(unique)) await withOptimisticRetry(() => countOnce(collectionId, chunk, now), 10);
+  if (statsChange(unique).listingsChanged) await refreshFloor(collectionId);
+}
+
+/**
+ * As many activities per transaction as fit: a marker each, the holders they touch, the collection and the
+ * presales they sold from. Fewer, fuller transactions mean fewer writes to the collection and presale items.
+ */
+function transactionChunks(activities: readonly ActivityFacts[]): ActivityFacts[][] {
+  const chunks: ActivityFacts[][] = [];
+  let chunk: ActivityFacts[] = [];
+  const itemsOf = (list: ActivityFacts[]) => {
+    const change = statsChange(list);
+    return list.length + change.holders.size + 1 + change.presaleSold.size;
+  };
+  for (const activity of activities) {
+    if (chunk.length > 0 && itemsOf([...chunk, activity]) > maxTransactionItems) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(activity);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+async function countOnce(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
+  const users = [...statsChange(activities).holders.keys()];
+  const found = await readItems([
+    ...activities.map((a) => keys.aggregated(a.activityId)),
+    ...users.map((user) => keys.holder(collectionId, user)),
+  ]);
+  const fresh = activities.filter((a) => !found.has(keyOf(keys.aggregated(a.activityId))));
+  if (fresh.length === 0) return;
+  const change = statsChange(fresh);
+  const before = new Map([...change.holders.keys()].map((user) => [user, (found.get(keyOf(keys.holder(collectionId, user)))?.count as number) ?? 0]));
+  const { after, ownersDelta } = holderCounts(before, change.holders);
+  const at = now.toISOString();
+  const ttl = Math.floor(now.getTime() / 1000) + markerLifetimeSeconds;
+  await transact([
+    ...fresh.map((a): GuardedWrite => ({
+      item: {
+        Put: {
+          TableName: tableName(), Item: { ...keys.aggregated(a.activityId), entity: 'aggregated', collectionId, ttl },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    })),
+    ...[...after].map(([user, count]): GuardedWrite => {
+      const seen = before.get(user)!;
+      return {
+        item: {
+          Update: {
+            TableName: tableName(), Key: keys.holder(collectionId, user),
+            UpdateExpression: 'SET #count = :after, entity = :entity',
+            ConditionExpression: seen === 0 ? 'attribute_not_exists(#count) OR #count = :seen' : '#count = :seen',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':after': count, ':seen': seen, ':entity': 'holder' },
+          },
+        },
+      };
+    }),
+    {
+      item: {
+        Update: {
+          TableName: tableName(), Key: keys.collection(collectionId),
+          UpdateExpression: 'SET statsAsOf = :at ADD listedCount :listed, volume :volume, sales :sales, owners :owners',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':at': at, ':listed': change.listedCount, ':volume': change.volume, ':sales': change.sales, ':owners': ownersDelta,
+          },
+        },
+      },
+      onConditionFailed: () => new Error(`collection ${collectionId} does not exist`),
+    },
+    ...[...change.presaleSold].map(([presaleId, sold]): GuardedWrite => ({
+      item: {
+        Update: {
+          TableName: tableName(), Key: keys.presale(presaleId), UpdateExpression: 'ADD sold :sold',
+          ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':sold': sold },
+        },
+      },
+      onConditionFailed: () => new Error(`presale ${presaleId} does not exist`),
+    })),
+  ]);
+}
+
+/**
+ * The floor is the cheapest price entry, read strongly consistent when the market changed. A slower
+ * aggregator never overwrites a floor read after its own.
+ */
+export async function refreshFloor(collectionId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const readAt = new Date().toISOString();
+    const output = await db.send(new QueryCommand({
+      TableName: tableName(), KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.floorPartition(collectionId) }, ConsistentRead: true, Limit: 1,
+    }));
+    const cheapest = output.Items?.[0];
+    try {
+      await db.send(new UpdateCommand({
+        TableName: tableName(), Key: keys.collection(collectionId),
+        UpdateExpression: 'SET floorPrice = :price, floorListingId = :listingId, floorAsOf = :readAt',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(floorAsOf) OR floorAsOf <= :readAt)',
+        ExpressionAttributeValues: { ':price': cheapest?.price ?? null, ':listingId': cheapest?.listingId ?? null, ':readAt': readAt },
+      }));
+      return;
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ConditionalCheckFailedException') return; // a newer read already wrote its floor
+      // Another aggregator's transaction holds the collection item: read again after it.
+      if (name !== 'TransactionConflictException' || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+    }
+  }
+}

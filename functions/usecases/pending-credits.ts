@@ -1,0 +1,57 @@
+import { DomainError } from '../domain/errors.js';
+import { readAccountWithCredits } from '../data/account-repository.js';
+import { tableName } from '../data/client.js';
+import { keys } from '../data/keys.js';
+import { accountUpdate } from '../data/trade-writes.js';
+import { transact, withOptimisticRetry } from '../data/transactions.js';
+
+/** Credits per transaction: each is deleted, plus the account update and one ledger entry (≤ 100 items). */
+const creditsPerTransaction = 98;
+
+/**
+ * Adds a user's pending credits to their account, each exactly once: one transaction deletes the credits
+ * (on condition they still exist), adds their sum to the account and writes one ledger entry naming them.
+ * Whoever applies a credit first wins; a concurrent applier's transaction is cancelled and reads again.
+ * Returns how many credits this call applied.
+ */
+export async function applyPendingCredits(userId: string, now: Date): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const count = await withOptimisticRetry(async () => {
+      const { credits } = await readAccountWithCredits(userId, true, creditsPerTransaction + 1);
+      const batch = credits.slice(0, creditsPerTransaction);
+      if (batch.length === 0) return 0;
+      await transact([
+        ...batch.map((credit) => ({
+          item: { Delete: { TableName: tableName(), Key: keys.credit(userId, credit.creditId as string), ConditionExpression: 'attribute_exists(pk)' } },
+          onConditionFailed: 'stale' as const,
+        })),
+        ...accountUpdate(userId, [{
+          kind: 'credits',
+          reference: batch.map((credit) => `${credit.kind as string}:${credit.reference as string}`).join(' '),
+          delta: {
+            balance: batch.reduce((sum, credit) => sum + (credit.balanceDelta as number), 0),
+            held: batch.reduce((sum, credit) => sum + (credit.heldDelta as number), 0),
+          },
+        }], now.toISOString()),
+      ]);
+      return batch.length;
+    }, 10);
+    applied += count;
+    if (count < creditsPerTransaction) return applied;
+  }
+}
+
+/**
+ * Runs a trade that debits `payer`; if it fails for want of funds while credits to the payer are still
+ * pending (a sale's proceeds the aggregator has not added yet), adds them and tries once more.
+ */
+export async function withPendingCreditsApplied<T>(payer: string, now: Date, trade: () => Promise<T>): Promise<T> {
+  try {
+    return await trade();
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'INSUFFICIENT_FUNDS')) throw error;
+    if ((await applyPendingCredits(payer, now)) === 0) throw error;
+    return trade();
+  }
+}
