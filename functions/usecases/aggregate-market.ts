@@ -111,7 +111,7 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
  * The floor is the cheapest price entry, read strongly consistent when the market changed. A slower
  * aggregator never overwrites a floor read after its own.
  */
-export async function refreshFloor(collectionId: string): Promise<void> {
+async function refreshFloor(collectionId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const readAt = new Date().toISOString();
     const output = await db.send(new QueryCommand({
