@@ -14,6 +14,7 @@ export const tradingErrors = {
   offerNotOpen: () => new ConflictError('OFFER_NOT_OPEN', 'The offer is accepted, cancelled or expired'),
   notBuyer: () => new ForbiddenError('NOT_OFFER_MAKER', 'Only the offer maker can do this'),
   ownNft: () => new ConflictError('OWN_NFT', 'You already own this NFT'),
+  offerIsForAnotherNft: () => new ConflictError('OFFER_FOR_ANOTHER_NFT', 'This offer is for another NFT than the one named'),
   wrongCollection: () => new ConflictError('WRONG_COLLECTION', 'The NFT is not in the offer\'s collection'),
   auctionNotFound: () => new NotFoundError('AUCTION_NOT_FOUND', 'No such auction'),
   auctionNotLive: () => new ConflictError('AUCTION_NOT_LIVE', 'The auction has not started or has ended'),

@@ -1,10 +1,16 @@
 import * as z from 'zod/mini';
 import { id, pageFields, positiveMoney } from './common.js';
 
-/** An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string. */
+/**
+ * An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string: only years 0000-9999 in
+ * UTC, since a later one (`9999-12-31T23:59:59-12:00` is `+010000-…`) would sort before every other.
+ */
 export const instant = z.pipe(
   z.iso.datetime({ offset: true }),
-  z.transform((value: string) => new Date(value).toISOString()),
+  z.pipe(
+    z.transform((value: string) => new Date(value).toISOString()),
+    z.string().check(z.regex(/^\d{4}-/, 'must be an instant in the years 0000 to 9999 UTC')),
+  ),
 );
 
 const basisPoints = (max: number) => z.int().check(z.gte(0), z.lte(max));

@@ -95,6 +95,7 @@ export async function acceptOffer(
 ) {
   return withOptimisticRetry(async () => {
     const found = await readOffer(offerId);
+    if (found?.nftId && namedNftId && namedNftId !== found.nftId) throw tradingErrors.offerIsForAnotherNft();
     const nftId = found?.nftId ?? namedNftId;
     if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
     const context = found && nftId ? await readTradeContext(nftId, found.collectionId) : null;

@@ -42,6 +42,23 @@ export async function applyPendingCredits(userId: string, now: Date): Promise<nu
   }
 }
 
+/** The aggregator applies a payee's credits once this many are pending (a well-filled transaction)... */
+const dueCount = 25;
+/** ...or once the oldest has waited this long. Either way `GET /accounts` already counts them. */
+const dueAfterMs = 60_000;
+
+/**
+ * The stream aggregator's rule: apply a payee's credits when they are due, not at every batch, so a busy
+ * payee (a creator in a drop, a fee account) takes one account transaction per ~25 credits, not one per
+ * batch. Nothing waits on it: balances include pending credits, and a debit that needs them applies them.
+ */
+export async function applyPendingCreditsWhenDue(userId: string, now: Date): Promise<number> {
+  const { credits } = await readAccountWithCredits(userId, false, dueCount);
+  const oldest = credits.reduce((min, credit) => Math.min(min, Date.parse(credit.at as string)), Number.POSITIVE_INFINITY);
+  if (credits.length < dueCount && now.getTime() - oldest < dueAfterMs) return 0;
+  return applyPendingCredits(userId, now);
+}
+
 /**
  * Runs a trade that debits `payer`; if it fails for want of funds while credits to the payer are still
  * pending (a sale's proceeds the aggregator has not added yet), adds them and tries once more.

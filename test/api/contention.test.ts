@@ -7,8 +7,8 @@ import { startTestMarketplace, type TestMarketplace } from '../support/marketpla
 // Conflict-faithful DynamoDB: overlapping transactions on an item are cancelled, as the real service does.
 // The goals' full sizes run with `npm run bench:contention` (200 buyers; a 2,000-buyer drop of 1,500).
 const buyersCount = Number(process.env.CONTENTION_BUYERS ?? 100);
-const dropBuyers = Number(process.env.DROP_BUYERS ?? 300);
-const dropSupply = Number(process.env.DROP_SUPPLY ?? 200);
+const dropBuyers = Number(process.env.DROP_BUYERS ?? 160);
+const dropSupply = Number(process.env.DROP_SUPPLY ?? 100);
 const holdMs = Number(process.env.CONFLICT_HOLD_MS ?? 15);
 
 let market: TestMarketplace;

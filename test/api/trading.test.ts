@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 
@@ -202,6 +203,34 @@ describe('listings and buying', () => {
   });
 });
 
+describe('pending credits', () => {
+  it('let a seller spend a sale\'s proceeds at once, before the aggregator has added them, exactly once', async () => {
+    const { nftId } = await mintFresh('quick-seller', 'quick-creator'); // the mint spends the seller's whole balance
+    const listing = (await call('quick-seller', 'POST', '/market/listings', { nftId, price: 2_000 })).body;
+    await topUp('quick-buyer', 2_000);
+    market.runtime.streams!.pause();
+    try {
+      assert.equal((await call('quick-buyer', 'POST', `/market/listings/${listing.listingId}/buy`)).status, 200);
+      const proceeds = 2_000 - 50 - 100; // 2.5 % fee, 5 % royalty
+      assert.deepEqual([(await account('quick-seller')).balance, (await account('quick-seller')).held], [proceeds, 0]);
+      const pending = await market.doc.send(new QueryCommand({
+        TableName: market.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credit)',
+        ExpressionAttributeValues: { ':pk': 'USER#quick-seller', ':credit': 'CREDIT#' }, ConsistentRead: true,
+      }));
+      assert.equal(pending.Items?.length, 1, 'the proceeds are a pending credit');
+      const { nftId: next } = await mintFresh('offer-target');
+      const offer = await call('quick-seller', 'POST', '/offers', { nftId: next, amount: proceeds, expiresAt: inFuture(60_000) });
+      assert.equal(offer.status, 201, JSON.stringify(offer.body));
+      assert.deepEqual([(await account('quick-seller')).balance, (await account('quick-seller')).held], [0, proceeds]);
+      assert.equal((await call('quick-seller', 'POST', '/offers', { nftId: next, amount: 1, expiresAt: inFuture(60_000) })).body.error.code, 'INSUFFICIENT_FUNDS');
+    } finally {
+      market.runtime.streams!.resume();
+    }
+    await market.settle();
+    assert.deepEqual([(await account('quick-seller')).balance, (await account('quick-seller')).held], [0, 2_000 - 150]);
+  });
+});
+
 describe('offers', () => {
   it('hold funds, release them on cancel, and let only the maker cancel', async () => {
     const { nftId } = await mintFresh('offer-owner');
@@ -247,6 +276,21 @@ describe('offers', () => {
     const owned = await call('accept-buyer', 'GET', `/nft/my?collectionId=${collectionId}`);
     assert.deepEqual(owned.body.items.map((n: { nftId: string }) => n.nftId), [nftId]);
     assert.equal((await call('accept-owner', 'POST', `/offers/${offer.offerId}/accept`, { nftId })).status, 409);
+  });
+
+  it('refuses to accept a single-NFT offer with another NFT named in the body, and moves nothing', async () => {
+    const offered = await mintFresh('two-nft-owner');
+    const other = await mintFresh('two-nft-owner');
+    await topUp('single-offerer', 500);
+    const offer = (await call('single-offerer', 'POST', '/offers', { nftId: offered.nftId, amount: 500, expiresAt: inFuture(60_000) })).body;
+    await market.settle();
+    const before = await tableSnapshot(market.doc, market.tableName);
+    const wrong = await call('two-nft-owner', 'POST', `/offers/${offer.offerId}/accept`, { nftId: other.nftId });
+    assert.deepEqual([wrong.status, wrong.body.error.code], [409, 'OFFER_FOR_ANOTHER_NFT']);
+    await market.settle();
+    assert.deepEqual(await tableSnapshot(market.doc, market.tableName), before);
+    const right = await call('two-nft-owner', 'POST', `/offers/${offer.offerId}/accept`, { nftId: offered.nftId });
+    assert.deepEqual([right.status, right.body.nftId], [200, offered.nftId]);
   });
 
   it('lets exactly one of accept and cancel win when they race', async () => {
@@ -309,10 +353,23 @@ describe('auctions', () => {
     assert.deepEqual(owned.body.items.map((n: { nftId: string; auctionId: null }) => [n.nftId, n.auctionId]), [[nftId, null]]);
   });
 
+  it('refuse instants past the year 9999 UTC, which would sort before every other and go live at once', async () => {
+    const { nftId } = await mintFresh('far-future-seller');
+    const beyond = await call('far-future-seller', 'POST', '/auctions/create', {
+      nftId, reservePrice: 100, startsAt: '9999-12-31T23:59:59-12:00', endsAt: '9999-12-31T23:59:59-12:00',
+    });
+    assert.deepEqual([beyond.status, beyond.body.error.code], [400, 'VALIDATION_FAILED'], JSON.stringify(beyond.body));
+    const far = await call('far-future-seller', 'POST', '/auctions/create', {
+      nftId, reservePrice: 100, startsAt: '9999-12-30T00:00:00Z', endsAt: '9999-12-31T23:59:59Z',
+    });
+    assert.deepEqual([far.status, far.body.status], [201, 'upcoming'], JSON.stringify(far.body));
+  });
+
   it('extend the end when a bid comes in the last moments (anti-sniping)', async () => {
     const { nftId } = await mintFresh('sniped');
-    const auction = (await call('sniped', 'POST', '/auctions/create', { nftId, reservePrice: 10, endsAt: inFuture(400) })).body;
     await topUp('sniper', 100);
+    // Ends inside the 1 s anti-sniping window of this file, so the bid right after must push the end out.
+    const auction = (await call('sniped', 'POST', '/auctions/create', { nftId, reservePrice: 10, endsAt: inFuture(900) })).body;
     const bid = await call('sniper', 'POST', `/auctions/${auction.auctionId}/bids`, { amount: 10 });
     assert.equal(bid.status, 200);
     assert.ok(bid.body.endsAt > auction.endsAt, `${bid.body.endsAt} > ${auction.endsAt}`);

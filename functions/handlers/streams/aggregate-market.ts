@@ -5,7 +5,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import type { ActivityFacts } from '../../domain/market-stats.js';
 import { logger } from '../../http/logger.js';
 import { aggregateCollection } from '../../usecases/aggregate-market.js';
-import { applyPendingCredits } from '../../usecases/pending-credits.js';
+import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -28,7 +28,7 @@ function groupBy(records: DynamoDBRecord[], keyOf: (image: Record<string, unknow
 
 /**
  * The table's stream, filtered to new activity and credit items (functions/stream-consumers.ts). Work is
- * batched: one transaction per collection for its activities, one per user for their credits. A group that
+ * batched: one transaction per collection for its activities, and a payee's credits once they are due. A group that
  * fails marks its records failed, and Powertools answers with the partial batch response, so Lambda retries
  * from the first failed record; everything is idempotent, so records retried after success change nothing.
  */
@@ -44,7 +44,7 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
     }));
   }
   for (const [userId, group] of groupBy(kinds.get('credit')?.records ?? [], (image) => image.userId as string)) {
-    work.push(applyPendingCredits(userId, now).then(() => undefined, (error: unknown) => {
+    work.push(applyPendingCreditsWhenDue(userId, now).then(() => undefined, (error: unknown) => {
       logger.error('applying credits failed', { userId, records: group.records.length, error: error as Error });
       for (const record of group.records) failed.add(record);
     }));
