@@ -46,7 +46,7 @@ export function listingQuerySpec(plan: ListingQueryPlan): QuerySpec {
   const index = scoped ? (byPrice ? 'gsi4' : 'gsi3') : byPrice ? 'gsi2' : 'gsi1';
   const partition = indexPartitions.listings(plan.collectionId);
   const { min, max } = plan.price;
-  const spec: QuerySpec = { index, partition, forward: plan.ascending };
+  const spec: QuerySpec = { index, partition, forward: plan.ascending, scope: JSON.stringify(plan.price) };
   if (byPrice && (min !== null || max !== null)) {
     spec.range = { op: 'between', low: priceKey(min ?? 0), high: `${priceKey(max ?? Number.MAX_SAFE_INTEGER)}#~` };
   } else if (!byPrice && (min !== null || max !== null)) {

@@ -47,7 +47,7 @@ export async function listOffers(
     {
       index: role === 'made' ? 'gsi1' : 'gsi2',
       partition: role === 'made' ? indexPartitions.offersBy(userId) : indexPartitions.offersTo(userId),
-      ...(status ? { filter: statusFilter(status, now) } : {}),
+      ...(status ? { filter: statusFilter(status, now), scope: status } : {}),
       forward: false,
     },
     page,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../domain/errors.js';
 import { db, tableName } from './client.js';
@@ -23,6 +24,11 @@ export interface QuerySpec {
   filter?: ItemFilter;
   /** true: ascending sort key. */
   forward: boolean;
+  /**
+   * What else identifies the list (a status, a price range): with the direction, the filter and the kind of
+   * range, it is bound into the cursor, so a cursor from another sort or filter of the same index is refused.
+   */
+  scope?: string;
 }
 
 export interface PageRequest {
@@ -65,12 +71,20 @@ function placeInRange(range: RangeCondition | undefined, value: string): 'below'
   return 'inside';
 }
 
-function encodeCursor(key: Item): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** The cursor field that binds a cursor to its list. */
+const scopeField = '~scope';
+
+function scopeOf(spec: QuerySpec): string {
+  const shape = JSON.stringify([spec.forward, spec.range?.op ?? null, spec.filter?.expression ?? null, spec.scope ?? null]);
+  return createHash('sha256').update(shape).digest('base64url').slice(0, 12);
+}
+
+function encodeCursor(key: Item, spec: QuerySpec): string {
+  return Buffer.from(JSON.stringify({ ...key, [scopeField]: scopeOf(spec) }), 'utf8').toString('base64url');
 }
 
 /**
- * A cursor is accepted only if it is a key of this very query: same index and partition.
+ * A cursor is accepted only if it is a key of this very query: same index, partition, direction and filter.
  * A time-window list moves with the clock, so a cursor that has fallen outside its key range
  * means "start over" (it lies before the range) or "nothing left" (it lies past it).
  */
@@ -84,8 +98,9 @@ function decodeCursor(cursor: string, spec: QuerySpec): Item | 'restart' | 'exha
     throw new InvalidCursorError();
   }
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new InvalidCursorError();
-  const record = key as Item;
+  const { [scopeField]: scope, ...record } = key as Item;
   const valid =
+    scope === scopeOf(spec) &&
     Object.keys(record).length === attrs.all.length &&
     attrs.all.every((name) => typeof record[name] === 'string' && (record[name] as string).length > 0) &&
     record[attrs.partition] === spec.partition;
@@ -150,9 +165,9 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
   if (items.length > page.limit) {
     const returned = items.slice(0, page.limit);
     const last = returned[returned.length - 1]!;
-    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all)) };
+    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all), spec) };
   }
-  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all)) : null };
+  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all), spec) : null };
 }
 
 function pick(item: Item, names: string[]): Item {

@@ -59,6 +59,26 @@ describe('errors', () => {
     }
   });
 
+  it('rejects a cursor from another sort, status or filter of the same list', async () => {
+    const refused = async (what: string, from: Promise<{ body: any }>, use: (cursor: string) => Promise<{ status: number; body: any }>) => {
+      const cursor = (await from).body.nextCursor;
+      assert.ok(cursor, `${what}: the first list has a next page`);
+      const answer = await use(cursor);
+      assert.deepEqual([answer.status, answer.body.error?.code], [400, 'INVALID_CURSOR'], what);
+    };
+    const listings = (body: object) => market.call('POST', '/market/', { body });
+    await refused('price_asc → price_desc', listings({ sort: 'price_asc', limit: 1 }), (cursor) => listings({ sort: 'price_desc', limit: 1, cursor }));
+    await refused('another price range', listings({ sort: 'price_asc', minPrice: 1, limit: 1 }), (cursor) => listings({ sort: 'price_asc', minPrice: 2, limit: 1, cursor }));
+    const auctions = (body: object) => market.call('POST', '/auctions/', { body });
+    await refused('ended → live', auctions({ status: 'ended', limit: 1 }), (cursor) => auctions({ status: 'live', limit: 1, cursor }));
+    const token = await market.token('user-1');
+    const offers = (query: string) => market.call('GET', `/offers/my?${query}`, { token });
+    await refused('offers open → cancelled', offers('role=made&status=open&limit=1'), (cursor) => offers(`role=made&status=cancelled&limit=1&cursor=${cursor}`));
+    // The same query goes on from its own cursor.
+    const first = await listings({ sort: 'price_asc', limit: 1 });
+    assert.equal((await listings({ sort: 'price_asc', limit: 1, cursor: first.body.nextCursor })).status, 200);
+  });
+
   it("rejects a cursor from another list's query", async () => {
     const auctions = await market.call('POST', '/auctions/', { body: { limit: 1 } });
     const answer = await market.call('POST', '/market/', { body: { cursor: auctions.body.nextCursor } });
