@@ -1,3 +1,4 @@
+import { tradingErrors } from '../domain/trading-errors.js';
 import type { Topup } from '../domain/accounts.js';
 import { toTopup } from '../data/account-repository.js';
 import { tableName } from '../data/client.js';
@@ -42,6 +43,8 @@ export async function creditTopup(userId: string, topupId: string, amount: numbe
     if (!(error instanceof AlreadyCredited)) throw error;
     const earlier = await creditedBefore(userId, topupId);
     if (!earlier) throw error;
+    // The key's idempotency record may have expired: the same key with another amount is still another request.
+    if (earlier.amount !== amount) throw tradingErrors.idempotencyKeyReused();
     return earlier;
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 
@@ -101,6 +101,25 @@ describe('top-ups', () => {
     const credited = await account('racer');
     assert.deepEqual([credited.balance, credited.held], [700, 0]);
     assert.equal((await call('racer', 'GET', '/users/balance-topups')).body.items.length, 1);
+  });
+});
+
+describe('top-ups after their idempotency record expired', () => {
+  it('still refuse the key for another amount, and still credit the same request once', async () => {
+    const headers = { 'idempotency-key': 'expiring-key' };
+    const first = await call('expiring', 'POST', '/users/balance-topups', { amount: 300 }, headers);
+    assert.equal(first.status, 201);
+    // As DynamoDB's TTL would: the Powertools records of top-ups are gone.
+    const records = await market.doc.send(new QueryCommand({
+      TableName: market.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'IDEMPOTENCY#topups' },
+    }));
+    assert.ok((records.Items ?? []).length > 0);
+    for (const record of records.Items ?? []) await market.doc.send(new DeleteCommand({ TableName: market.tableName, Key: { pk: record.pk, sk: record.sk } }));
+    const other = await call('expiring', 'POST', '/users/balance-topups', { amount: 999 }, headers);
+    assert.deepEqual([other.status, other.body.error?.code], [422, 'IDEMPOTENCY_KEY_REUSED']);
+    const same = await call('expiring', 'POST', '/users/balance-topups', { amount: 300 }, headers);
+    assert.deepEqual([same.status, same.body.topupId], [201, first.body.topupId]);
+    assert.equal((await account('expiring')).balance, 300);
   });
 });
 
