@@ -304,19 +304,29 @@ function dropShards(o: WriteModelOptions) {
   return { shards, sample, fullReadShare };
 }
 
+/** Every trade's activity item and its two index entries. */
+const activityWrite: Touch[] = [
+  { item: 'NFT#<nft> / ACTIVITY#<at>', partition: 'table NFT#<nft>', wcu: tx, items: 'unique', partitions: 'unique' },
+  { item: null, partition: 'gsi1 ACTIVITY#<collection>', wcu: index, partitions: 1 },
+  { item: null, partition: 'gsi2 ACTIVITY', wcu: index, partitions: 1 },
+];
+
+/** The paying buyer's account and ledger entry, spread over `people` accounts. */
+function payerWrites(people: number): Touch[] {
+  return [
+    { item: 'USER#<buyer> / ACCOUNT', partition: user('<buyer>'), wcu: tx, items: people, partitions: people },
+    { item: 'USER#<buyer> / LEDGER#<at>', partition: user('<buyer>'), wcu: tx, items: 'unique', partitions: people },
+  ];
+}
+
 function dropOperations(design: 'old' | 'new', o: WriteModelOptions, rate: number, stream?: ReturnType<typeof streamRates>): Operation[] {
   const buyers = o.users;
   const mint: Touch[] = [
     { item: 'NFT#<nft> / NFT', partition: 'table NFT#<nft>', wcu: tx, items: 'unique', partitions: 'unique' },
     { item: null, partition: 'gsi1 OWNER#<buyer>', wcu: index, partitions: buyers },
-    { item: 'NFT#<nft> / ACTIVITY#<at>', partition: 'table NFT#<nft>', wcu: tx, items: 'unique', partitions: 'unique' },
-    { item: null, partition: 'gsi1 ACTIVITY#<collection>', wcu: index, partitions: 1 },
-    { item: null, partition: 'gsi2 ACTIVITY', wcu: index, partitions: 1 },
+    ...activityWrite,
   ];
-  const buyerPays: Touch[] = [
-    { item: 'USER#<buyer> / ACCOUNT', partition: user('<buyer>'), wcu: tx, items: buyers, partitions: buyers },
-    { item: 'USER#<buyer> / LEDGER#<at>', partition: user('<buyer>'), wcu: tx, items: 'unique', partitions: buyers },
-  ];
+  const buyerPays = payerWrites(buyers);
   if (design === 'old') {
     const fees = oldDesign.platformAccounts;
     return [{
@@ -382,11 +392,8 @@ function sweepOperations(design: 'old' | 'new', o: WriteModelOptions, rate: numb
     // The owner index key moves from the seller to the buyer: a delete and a put.
     { item: null, partition: 'gsi1 OWNER#<seller or buyer>', wcu: 2 * index, partitions: people },
     { item: 'FLOOR#<collection> / <price>#<listing>', partition: 'table FLOOR#<collection>', wcu: tx, items: 'unique', partitions: 1 },
-    { item: 'NFT#<nft> / ACTIVITY#<at>', partition: 'table NFT#<nft>', wcu: tx, items: 'unique', partitions: 'unique' },
-    { item: null, partition: 'gsi1 ACTIVITY#<collection>', wcu: index, partitions: 1 },
-    { item: null, partition: 'gsi2 ACTIVITY', wcu: index, partitions: 1 },
-    { item: 'USER#<buyer> / ACCOUNT', partition: user('<buyer>'), wcu: tx, items: people, partitions: people },
-    { item: 'USER#<buyer> / LEDGER#<at>', partition: user('<buyer>'), wcu: tx, items: 'unique', partitions: people },
+    ...activityWrite,
+    ...payerWrites(people),
   ];
   if (design === 'old') {
     const fees = oldDesign.platformAccounts;
