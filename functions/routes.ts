@@ -88,7 +88,7 @@ export const routes: readonly Route[] = [
   {
     id: 'listMyOffers', method: 'GET', path: '/offers/my',
     handler: 'offers/list-my-offers', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
-    summary: 'Offers the caller made (role=made) or received on NFTs they own (role=received)',
+    summary: 'Offers the caller made (role=made), or received (role=received): on NFTs they own now, and open collection offers on collections they hold',
   },
   {
     id: 'listAuctions', method: 'POST', path: '/auctions', seedPath: '/auctions/',
@@ -121,7 +121,13 @@ export const routes: readonly Route[] = [
     id: 'listActivity', method: 'GET', path: '/market/activity',
     handler: 'market/list-activity', auth: 'public', throttle: 'public-read', access: 'read',
     cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor'] },
-    summary: 'Sales, listings, cancellations, bids and mints, newest first; by collection or NFT',
+    summary: 'Sales, listings, cancellations, bids, mints and offers, newest first; by collection or NFT',
+  },
+  {
+    id: 'listOpenOffers', method: 'GET', path: '/offers',
+    handler: 'offers/list-open-offers', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor'] },
+    summary: "Open offers, best first (highest amount, then earliest): a collection's collection offers, or those on one NFT",
   },
 
   // Trading: every write moves money or NFTs in one DynamoDB transaction.

@@ -189,10 +189,12 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
 
   let offerCount = 0;
   let openOfferHeld = 0;
-  const makeOffer = (buyer: string, nft: (typeof nfts)[number], expired: boolean) => {
+  const collectionOffers: Offer[] = [];
+  /** An offer on one NFT, or (with no NFT) on its whole collection. */
+  const makeOffer = (buyer: string, target: { nftId: string | null; owner: string | null; collectionId: string }, expired: boolean) => {
     const createdAtMs = nowMs - between(1, 20 * 24 * 60) * minute;
     const offer: Offer = {
-      offerId: `off-${++offerCount}`, buyer, recipient: nft.owner, nftId: nft.nftId, collectionId: nft.collectionId,
+      offerId: `off-${++offerCount}`, buyer, recipient: target.owner, nftId: target.nftId, collectionId: target.collectionId,
       amount: between(1_000, 300_000), createdAt: iso(createdAtMs), status: 'open',
       expiresAt: iso(expired ? nowMs - between(1, 60) * minute : nowMs + between(1, 30 * 24 * 60) * minute),
     };
@@ -200,6 +202,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     else if (!hold(buyer, offer.amount, offer.offerId, createdAtMs)) offer.status = 'cancelled';
     else openOfferHeld += offer.amount;
     out.push(items.offer(offer));
+    if (target.nftId === null) collectionOffers.push(offer);
   };
   for (let i = 1; i <= size.users; i++) {
     const buyer = user(i);
@@ -213,6 +216,16 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     const bidderFor = user((i % size.users) + 1);
     if (bidderFor !== theirs.owner) makeOffer(bidderFor, theirs, false);
   }
+  // A few collection offers per collection, so holders receive some and collections have a top offer.
+  for (const [j, collection] of collections.entries()) {
+    for (let k = 0; k < 3; k++) makeOffer(user(((j * 11 + k * 17) % size.users) + 1), { nftId: null, owner: null, collectionId: collection.collectionId }, k === 2 && j % 4 === 0);
+  }
+  const topOffer = (collectionId: string) => {
+    const best = collectionOffers
+      .filter((o) => o.collectionId === collectionId && o.status === 'open')
+      .sort((a, b) => b.amount - a.amount || (a.createdAt < b.createdAt ? -1 : 1))[0];
+    return best ? { offerId: best.offerId, amount: best.amount } : null;
+  };
 
   let topupTotal = 0;
   let heldTotal = 0;
@@ -236,6 +249,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
       volume: sales * between(5_000, 400_000),
       sales,
       owners: new Set((ownersByCollection.get(collection.collectionId) ?? []).map((n) => n.owner)).size,
+      topOffer: topOffer(collection.collectionId),
       asOf: iso(nowMs),
     };
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));

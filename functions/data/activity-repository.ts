@@ -4,7 +4,7 @@ import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } fro
 export interface Activity {
   activityId: string;
   kind: string;
-  nftId: string;
+  nftId: string | null;
   collectionId: string;
   actor: string;
   counterparty: string | null;
@@ -15,7 +15,7 @@ export interface Activity {
 
 export function toActivity(item: Item): Activity {
   return {
-    activityId: item.activityId as string, kind: item.kind as string, nftId: item.nftId as string,
+    activityId: item.activityId as string, kind: item.kind as string, nftId: (item.nftId as string | null) ?? null,
     collectionId: item.collectionId as string, actor: item.actor as string,
     counterparty: (item.counterparty as string | null) ?? null, price: (item.price as number | null) ?? null,
     reference: item.reference as string, at: item.at as string,

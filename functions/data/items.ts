@@ -24,14 +24,15 @@ export const items = {
     userId: string; creditId: string; at: string; kind: string; reference: string; balanceDelta: number; heldDelta: number;
   }) => ({ ...keys.credit(c.userId, c.creditId), entity: 'credit', ...c }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
-    const { stats: { asOf, ...figures }, ...rest } = c;
+    const { stats: { asOf, topOffer, ...figures }, ...rest } = c;
     return {
       ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...figures,
-      ...(asOf ? { statsAsOf: asOf, floorAsOf: asOf } : {}),
+      ...(topOffer ? { topOfferId: topOffer.offerId, topOfferAmount: topOffer.amount } : {}),
+      ...(asOf ? { statsAsOf: asOf, floorAsOf: asOf, topOfferAsOf: asOf } : {}),
     };
   },
   holder: (h: { collectionId: string; userId: string; count: number }) => ({
-    ...keys.holder(h.collectionId, h.userId), entity: 'holder', count: h.count,
+    ...keys.holder(h.collectionId, h.userId), ...(h.count > 0 ? indexKeysFor.holding(h) : {}), entity: 'holder', ...h,
   }),
   priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
     ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
@@ -52,7 +53,7 @@ export const items = {
   activity: (a: Omit<ActivityFacts, 'counterparty' | 'price'> & {
     at: string; reference: string; counterparty?: string | null | undefined; price?: number | null | undefined;
   }) => ({
-    ...keys.activity(a.nftId, a.at, a.activityId), ...indexKeysFor.activity(a),
+    ...keys.activity(a, a.at, a.activityId), ...indexKeysFor.activity(a),
     entity: 'activity', ...a, counterparty: a.counterparty ?? null, price: a.price ?? null,
   }),
   /** `shards`: how many shard counters hold its supply. */

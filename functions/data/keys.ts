@@ -45,7 +45,10 @@ export const keys = {
   walletPurchases: (presaleId: string, userId: string) => ({ pk: `USER#${userId}`, sk: `PRESALE_WALLET#${presaleId}` }),
   purchase: (userId: string, purchaseId: string) => ({ pk: `USER#${userId}`, sk: `PURCHASE#${purchaseId}` }),
   bid: (auctionId: string, at: string, bidder: string) => ({ pk: `AUCTION#${auctionId}`, sk: `BID#${at}#${bidder}` }),
-  activity: (nftId: string, at: string, activityId: string) => ({ pk: `NFT#${nftId}`, sk: `ACTIVITY#${at}#${activityId}` }),
+  /** In the NFT's partition; a collection offer, about no one NFT, has its history in the offer's. */
+  activity: (subject: { nftId: string | null; reference: string }, at: string, activityId: string) => ({
+    pk: subject.nftId === null ? `OFFER#${subject.reference}` : `NFT#${subject.nftId}`, sk: `ACTIVITY#${at}#${activityId}`,
+  }),
   activityPrefix: 'ACTIVITY#',
   /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
   aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
@@ -59,6 +62,14 @@ export const indexPartitions = {
   listings: (collectionId: string | null) => (collectionId === null ? 'LISTINGS' : `LISTINGS#${collectionId}`),
   offersBy: (userId: string) => `OFFERS_BY#${userId}`,
   offersTo: (userId: string) => `OFFERS_TO#${userId}`,
+  /** Collection offers, newest first: every holder of the collection has received them. */
+  offersToHolders: (collectionId: string) => `OFFERS_TO_HOLDERS#${collectionId}`,
+  /** Open offers, best first: on one NFT, or on a whole collection (collection offers only). */
+  offerBook: (target: { nftId: string | null; collectionId: string }) =>
+    (target.nftId === null ? `OFFER_BOOK#COLLECTION#${target.collectionId}` : indexPartitions.nftOfferBook(target.nftId)),
+  nftOfferBook: (nftId: string) => `OFFER_BOOK#NFT#${nftId}`,
+  /** The collections a user holds NFTs of (holder items with a count above zero). */
+  holdings: (userId: string) => `HOLDINGS#${userId}`,
   openOffers: 'OPEN_OFFERS',
   auctions: (collectionId: string | null) => (collectionId === null ? 'AUCTIONS' : `AUCTIONS#${collectionId}`),
   unsettledAuctions: 'UNSETTLED_AUCTIONS',
@@ -81,12 +92,28 @@ export const indexKeysFor = {
     gsi3pk: indexPartitions.listings(l.collectionId), gsi3sk: `${l.listedAt}#${l.listingId}`,
     gsi4pk: indexPartitions.listings(l.collectionId), gsi4sk: `${priceKey(l.price)}#${l.listingId}`,
   }),
-  offer: (o: { buyer: string; recipient: string | null; createdAt: string; offerId: string }) => ({
+  offer: (o: { buyer: string; recipient: string | null; collectionId: string; createdAt: string; offerId: string }) => ({
     gsi1pk: indexPartitions.offersBy(o.buyer), gsi1sk: `${o.createdAt}#${o.offerId}`,
-    ...(o.recipient ? { gsi2pk: indexPartitions.offersTo(o.recipient), gsi2sk: `${o.createdAt}#${o.offerId}` } : {}),
+    ...indexKeysFor.offerRecipient(o),
   }),
-  /** Sparse: only open offers, by expiry, so the sweep finds the ones to release. */
-  openOffer: (o: { expiresAt: string; offerId: string }) => ({ gsi5pk: indexPartitions.openOffers, gsi5sk: `${o.expiresAt}#${o.offerId}` }),
+  /**
+   * Who has received an offer: an NFT offer's recipient is the NFT's current owner (the stream aggregator moves
+   * it when the NFT changes hands); a collection offer goes to every holder until one accepts it.
+   */
+  offerRecipient: (o: { recipient: string | null; collectionId: string; createdAt: string; offerId: string }) => ({
+    gsi2pk: o.recipient === null ? indexPartitions.offersToHolders(o.collectionId) : indexPartitions.offersTo(o.recipient),
+    gsi2sk: `${o.createdAt}#${o.offerId}`,
+  }),
+  /**
+   * Sparse: only open offers. By expiry, so the sweep finds the ones to release; and in the offer book, best
+   * first: highest amount, then earliest (price-time priority).
+   */
+  openOffer: (o: { expiresAt: string; offerId: string; amount: number; createdAt: string; nftId: string | null; collectionId: string }) => ({
+    gsi5pk: indexPartitions.openOffers, gsi5sk: `${o.expiresAt}#${o.offerId}`,
+    gsi3pk: indexPartitions.offerBook(o), gsi3sk: `${priceKey(Number.MAX_SAFE_INTEGER - o.amount)}#${o.createdAt}#${o.offerId}`,
+  }),
+  /** Only while the user holds at least one NFT of the collection. */
+  holding: (h: { collectionId: string; userId: string }) => ({ gsi1pk: indexPartitions.holdings(h.userId), gsi1sk: h.collectionId }),
   /** Sparse: only unsettled auctions, by end, so the settlement job finds the ones due. */
   unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: `${a.endsAt}#${a.auctionId}` }),
   activity: (a: { collectionId: string; at: string; activityId: string }) => ({

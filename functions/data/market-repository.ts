@@ -31,6 +31,7 @@ export function toCollection(item: Item): Collection {
       volume: (item.volume as number) ?? 0,
       sales: (item.sales as number) ?? 0,
       owners: (item.owners as number) ?? 0,
+      topOffer: typeof item.topOfferId === 'string' ? { offerId: item.topOfferId, amount: item.topOfferAmount as number } : null,
       asOf: (item.statsAsOf as string | undefined) ?? null,
     },
   };

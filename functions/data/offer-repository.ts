@@ -1,6 +1,6 @@
 import { effectiveOfferStatus, type Offer, type OfferStatus } from '../domain/offers.js';
 import { indexPartitions } from './keys.js';
-import { queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
+import { queryNewestAcross, queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
 
 /** An offer as stored (its status as written, whatever the time). */
 export function toStoredOffer(item: Item): Offer {
@@ -39,18 +39,58 @@ function statusFilter(status: OfferStatus, now: string): ItemFilter {
   }
 }
 
-/** Offers a user made (buyer index) or received (recipient index), newest first. */
-export async function listOffers(
-  userId: string, role: 'made' | 'received', status: OfferStatus | undefined, now: string, page: PageRequest,
-): Promise<Page<Offer>> {
+/** Offers a user made (buyer index), newest first. */
+export async function listOffersMade(userId: string, status: OfferStatus | undefined, now: string, page: PageRequest): Promise<Page<Offer>> {
   const result = await queryPage(
-    {
-      index: role === 'made' ? 'gsi1' : 'gsi2',
-      partition: role === 'made' ? indexPartitions.offersBy(userId) : indexPartitions.offersTo(userId),
-      ...(status ? { filter: statusFilter(status, now), scope: status } : {}),
-      forward: false,
-    },
+    { index: 'gsi1', partition: indexPartitions.offersBy(userId), ...(status ? { filter: statusFilter(status, now), scope: status } : {}), forward: false },
     page,
   );
   return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+}
+
+/** Collection offers reach holders of at most this many of their collections (the first by collection id). */
+export const maxHeldCollectionsWithOffers = 100;
+
+/**
+ * Offers a user received, newest first: offers on NFTs they own now, those they accepted, and (while open)
+ * offers on every collection they hold, except their own.
+ */
+export async function listOffersReceived(userId: string, status: OfferStatus | undefined, now: string, page: PageRequest): Promise<Page<Offer>> {
+  const ownPartition = indexPartitions.offersTo(userId);
+  if (status !== undefined && status !== 'open') {
+    const result = await queryPage({ index: 'gsi2', partition: ownPartition, filter: statusFilter(status, now), scope: status, forward: false }, page);
+    return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+  }
+  const held = await queryPage({ index: 'gsi1', partition: indexPartitions.holdings(userId), forward: true }, { limit: maxHeldCollectionsWithOffers });
+  const open = statusFilter('open', now);
+  const filter: ItemFilter = status === 'open'
+    ? { ...open, expression: `(${open.expression}) AND buyer <> :caller`, values: { ...open.values, ':caller': userId } }
+    : { expression: 'buyer <> :caller', names: {}, values: { ':caller': userId } };
+  const result = await queryNewestAcross({
+    index: 'gsi2',
+    partitions: [ownPartition, ...held.items.map((item) => indexPartitions.offersToHolders(item.collectionId as string))],
+    filter, scope: `received:${userId}:${status ?? 'any'}`,
+  }, page);
+  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+}
+
+/** Open offers on one NFT, or a collection's collection offers: best first (highest amount, then earliest). */
+export async function bestOpenOffers(target: { nftId: string | null; collectionId: string }, now: string, page: PageRequest): Promise<Page<Offer>> {
+  const result = await queryPage({
+    index: 'gsi3', partition: indexPartitions.offerBook(target), forward: true,
+    filter: { expression: 'expiresAt > :now AND collectionId = :collectionId', names: {}, values: { ':now': now, ':collectionId': target.collectionId } },
+  }, page);
+  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+}
+
+/** Every open offer on an NFT, expired or not (the aggregator moves them to the NFT's new owner). */
+export async function openOffersOnNft(nftId: string): Promise<Offer[]> {
+  const offers: Offer[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage({ index: 'gsi3', partition: indexPartitions.nftOfferBook(nftId), forward: true }, { limit: 100, cursor });
+    offers.push(...page.items.map(toStoredOffer));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return offers;
 }

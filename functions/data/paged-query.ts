@@ -173,3 +173,76 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
 function pick(item: Item, names: string[]): Item {
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
+
+export interface NewestAcrossSpec {
+  index: IndexName;
+  /** Partitions of one index whose sort keys are unique across them and sort newest last. */
+  partitions: readonly string[];
+  filter?: ItemFilter;
+  /** What identifies the list (whose, which status): bound into the cursor. */
+  scope: string;
+}
+
+interface SourceRead {
+  items: Item[];
+  /** The sort key of the last item read when the partition has more; everything at or after it was read. */
+  bound: string | null;
+}
+
+function decodeBeforeCursor(cursor: string, scope: string): string {
+  try {
+    if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const { before, [scopeField]: cursorScope, ...rest } = value as Item;
+    if (typeof before !== 'string' || before.length === 0 || cursorScope !== scope || Object.keys(rest).length > 0) throw new Error('scope');
+    return before;
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
+/**
+ * Newest first across several partitions, as one list: each partition is read below the cursor in parallel
+ * and the reads merged. The cursor is the last sort key returned, so paging never skips or repeats an item
+ * that stays in its partition; an item is returned only once every partition has been read down to it.
+ */
+export async function queryNewestAcross(spec: NewestAcrossSpec, page: PageRequest): Promise<Page<Item>> {
+  const scope = createHash('sha256').update(JSON.stringify(['newest-across', spec.index, spec.filter?.expression ?? null, spec.scope])).digest('base64url').slice(0, 12);
+  const before = page.cursor === undefined ? null : decodeBeforeCursor(page.cursor, scope);
+  const sortName = indexKeys[spec.index].sortKey;
+  const reads = await Promise.all(spec.partitions.map((partition) => readBelow(spec, partition, before, page.limit + 1)));
+  const unfinished = reads.flatMap((read) => (read.bound === null ? [] : [read.bound]));
+  const readDownTo = unfinished.length === 0 ? null : unfinished.reduce((a, b) => (a > b ? a : b));
+  const merged = reads.flatMap((read) => read.items)
+    .filter((item) => readDownTo === null || (item[sortName] as string) >= readDownTo)
+    .sort((a, b) => ((b[sortName] as string) > (a[sortName] as string) ? 1 : -1));
+  const items = merged.slice(0, page.limit);
+  const more = merged.length > page.limit || readDownTo !== null;
+  const last = items.length === page.limit || readDownTo === null ? items[items.length - 1]?.[sortName] as string | undefined : readDownTo;
+  const nextCursor = more && last !== undefined
+    ? Buffer.from(JSON.stringify({ before: last, [scopeField]: scope }), 'utf8').toString('base64url')
+    : null;
+  return { items, nextCursor };
+}
+
+async function readBelow(spec: NewestAcrossSpec, partition: string, before: string | null, wanted: number): Promise<SourceRead> {
+  const { partitionKey, sortKey } = indexKeys[spec.index];
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  for (let trip = 0; trip < maxRoundTrips; trip++) {
+    const output = await db.send(new QueryCommand({
+      TableName: tableName(), IndexName: spec.index,
+      KeyConditionExpression: `#pk = :pk${before === null ? '' : ' AND #sk < :before'}`,
+      FilterExpression: spec.filter?.expression,
+      ExpressionAttributeNames: { '#pk': partitionKey, ...(before === null ? {} : { '#sk': sortKey }), ...spec.filter?.names },
+      ExpressionAttributeValues: { ':pk': partition, ...(before === null ? {} : { ':before': before }), ...spec.filter?.values },
+      ScanIndexForward: false,
+      Limit: spec.filter ? Math.max(filteredReadAhead, wanted - items.length) : wanted - items.length,
+      ExclusiveStartKey: startKey,
+    }));
+    items.push(...(output.Items ?? []));
+    startKey = output.LastEvaluatedKey;
+    if (items.length >= wanted || !startKey) break;
+  }
+  return { items, bound: startKey ? (startKey[sortKey] as string) : null };
+}

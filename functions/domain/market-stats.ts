@@ -3,16 +3,32 @@
  * stream aggregator's effect is tested without DynamoDB. Trades write only their own items and one activity
  * each; the aggregator turns activities into the shared figures, never in a trade's transaction.
  */
-export type ActivityKind = 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'settlement';
+export type ActivityKind =
+  | 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'settlement' | 'offer' | 'offer-cancellation' | 'offer-expiry';
+
+/** Kinds that change a collection's counted stats; only these are counted (and marked) by the aggregator. */
+const countedKinds: ReadonlySet<ActivityKind> = new Set(['listing', 'cancellation', 'sale', 'mint']);
+const offerKinds: ReadonlySet<ActivityKind> = new Set(['offer', 'offer-cancellation', 'offer-expiry']);
+
+export const changesStats = (a: ActivityFacts) => countedKinds.has(a.kind);
+
+/** An offer was made or closed: the collection's best offer must be read again. */
+export const changesOfferBook = (a: ActivityFacts) => offerKinds.has(a.kind) || (a.kind === 'sale' && a.via === 'offer');
+
+/** NFTs that changed hands: their open offers now go to the new owner. */
+export function nftsThatChangedHands(activities: readonly ActivityFacts[]): string[] {
+  return [...new Set(activities.flatMap((a) => (a.kind === 'sale' && a.nftId !== null ? [a.nftId] : [])))];
+}
 
 export interface ActivityFacts {
   activityId: string;
   kind: ActivityKind;
   collectionId: string;
-  nftId: string;
-  /** The buyer of a sale or a mint; the seller of a listing or cancellation. */
+  /** null for a collection offer, which is about no one NFT. */
+  nftId: string | null;
+  /** The buyer of a sale or a mint, the maker of an offer; the seller of a listing or cancellation. */
   actor: string;
-  /** The seller of a sale. */
+  /** The seller of a sale; the owner an NFT offer was made to. */
   counterparty: string | null;
   price: number | null;
   /** What a sale closed: a listing leaves the market, an offer or auction never was in it. */

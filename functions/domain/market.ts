@@ -15,6 +15,8 @@ export interface CollectionStats {
   volume: number;
   sales: number;
   owners: number;
+  /** The best open collection offer (updated by the aggregator on each offer event of the collection). */
+  topOffer: { offerId: string; amount: number } | null;
   /**
    * When the stream aggregator last updated these figures (null: never since the collection was made).
    * They trail trades by the stream's lag, which an alarm keeps under a minute and is about a second.

@@ -22,3 +22,6 @@ export const myOffersQuery = z.object({
 });
 
 export const pageQuery = z.object({ ...pageFields });
+
+/** The offer book: a collection's collection offers, or (with nftId) the offers on one of its NFTs. */
+export const openOffersQuery = z.object({ collectionId: id, nftId: z.optional(id), ...pageFields });

@@ -22,6 +22,7 @@ export const collection = z.object({
   collectionId: z.string(), name: z.string(), image: z.string(), creator: z.string(), royaltyBps: z.number().int(),
   stats: z.object({
     floorPrice: money.nullable(), listedCount: z.number().int(), volume: money, sales: z.number().int(), owners: z.number().int(),
+    topOffer: z.object({ offerId: z.string(), amount: money }).nullable().describe('The best open collection offer'),
     asOf: timestamp.nullable(),
   }),
 });
@@ -75,7 +76,8 @@ export const purchase = z.object({
 });
 
 export const activity = z.object({
-  activityId: z.string(), kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'settlement']),
-  nftId: z.string(), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
+  activityId: z.string(),
+  kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry']),
+  nftId: z.string().nullable().describe('null for a collection offer'), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
   price: money.nullable(), reference: z.string(), at: timestamp,
 });

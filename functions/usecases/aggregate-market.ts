@@ -1,8 +1,12 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { holderCounts, statsChange, type ActivityFacts } from '../domain/market-stats.js';
+import {
+  changesOfferBook, changesStats, holderCounts, nftsThatChangedHands, statsChange, type ActivityFacts,
+} from '../domain/market-stats.js';
 import { db, tableName } from '../data/client.js';
-import { keys } from '../data/keys.js';
-import { readItems } from '../data/trade-reads.js';
+import { items } from '../data/items.js';
+import { indexKeysFor, keys } from '../data/keys.js';
+import { bestOpenOffers, openOffersOnNft } from '../data/offer-repository.js';
+import { readItems, readNft } from '../data/trade-reads.js';
 import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 
 /** DynamoDB's limit on the items of one transaction. */
@@ -20,8 +24,11 @@ const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
  */
 export async function aggregateCollection(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
   const unique = [...new Map(activities.map((a) => [a.activityId, a])).values()];
-  for (const chunk of transactionChunks(unique)) await withOptimisticRetry(() => countOnce(collectionId, chunk, now), 10);
-  if (statsChange(unique).listingsChanged) await refreshFloor(collectionId);
+  const counted = unique.filter(changesStats);
+  for (const chunk of transactionChunks(counted)) await withOptimisticRetry(() => countOnce(collectionId, chunk, now), 10);
+  if (statsChange(counted).listingsChanged) await refreshFloor(collectionId);
+  if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId, now);
+  for (const nftId of nftsThatChangedHands(unique)) await offersFollowOwner(nftId);
 }
 
 /**
@@ -72,12 +79,11 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
       const seen = before.get(user)!;
       return {
         item: {
-          Update: {
-            TableName: tableName(), Key: keys.holder(collectionId, user),
-            UpdateExpression: 'SET #count = :after, entity = :entity',
+          Put: {
+            TableName: tableName(), Item: items.holder({ collectionId, userId: user, count }),
             ConditionExpression: seen === 0 ? 'attribute_not_exists(#count) OR #count = :seen' : '#count = :seen',
             ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':after': count, ':seen': seen, ':entity': 'holder' },
+            ExpressionAttributeValues: { ':seen': seen },
           },
         },
       };
@@ -112,27 +118,81 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
  * aggregator never overwrites a floor read after its own.
  */
 async function refreshFloor(collectionId: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const readAt = new Date().toISOString();
+  await writeNewerRead(collectionId, 'floorAsOf', async () => {
     const output = await db.send(new QueryCommand({
       TableName: tableName(), KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.floorPartition(collectionId) }, ConsistentRead: true, Limit: 1,
     }));
     const cheapest = output.Items?.[0];
+    return { floorPrice: cheapest?.price ?? null, floorListingId: cheapest?.listingId ?? null };
+  });
+}
+
+/**
+ * The best open collection offer, read again whenever one is made or closed. The offer book is an index, so
+ * this read can miss an offer made a moment before; the next offer event of the collection corrects it.
+ */
+async function refreshTopOffer(collectionId: string, now: Date): Promise<void> {
+  await writeNewerRead(collectionId, 'topOfferAsOf', async () => {
+    const best = await bestOpenOffers({ nftId: null, collectionId }, now.toISOString(), { limit: 1 });
+    const top = best.items[0];
+    return { topOfferAmount: top?.amount ?? null, topOfferId: top?.offerId ?? null };
+  });
+}
+
+/**
+ * Sets figures on the collection item that `read` takes from elsewhere, unless a later read already wrote its
+ * own: `asOfField` holds when the written figures were read.
+ */
+async function writeNewerRead(collectionId: string, asOfField: string, read: () => Promise<Record<string, unknown>>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const readAt = new Date().toISOString();
+    const figures = await read();
+    const names = Object.keys(figures);
     try {
       await db.send(new UpdateCommand({
         TableName: tableName(), Key: keys.collection(collectionId),
-        UpdateExpression: 'SET floorPrice = :price, floorListingId = :listingId, floorAsOf = :readAt',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(floorAsOf) OR floorAsOf <= :readAt)',
-        ExpressionAttributeValues: { ':price': cheapest?.price ?? null, ':listingId': cheapest?.listingId ?? null, ':readAt': readAt },
+        UpdateExpression: `SET ${[...names, asOfField].map((name) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#${asOfField}) OR #${asOfField} <= :${asOfField})`,
+        ExpressionAttributeNames: Object.fromEntries([...names, asOfField].map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: Object.fromEntries([
+          ...names.map((name) => [`:${name}`, figures[name]]), [`:${asOfField}`, readAt],
+        ]),
       }));
       return;
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'ConditionalCheckFailedException') return; // a newer read already wrote its floor
+      if (name === 'ConditionalCheckFailedException') return; // a newer read already wrote its figures
       // Another aggregator's transaction holds the collection item: read again after it.
       if (name !== 'TransactionConflictException' || attempt >= 8) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
     }
   }
+}
+
+/**
+ * An NFT changed hands: its open offers are now received by its new owner. The owner is read consistently,
+ * not taken from the activity, so records handled out of order still end at the current owner.
+ */
+async function offersFollowOwner(nftId: string): Promise<void> {
+  const nft = await readNft(nftId);
+  if (!nft) return;
+  for (const offer of await openOffersOnNft(nftId)) {
+    if (offer.recipient === nft.owner) continue;
+    try {
+      await db.send(new UpdateCommand({
+        TableName: tableName(), Key: keys.offer(offer.offerId),
+        UpdateExpression: 'SET recipient = :owner, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':owner': nft.owner, ':open': 'open', ...prefixed(indexKeysFor.offerRecipient({ ...offer, recipient: nft.owner })) },
+      }));
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error; // closed meanwhile: it stays with its recipient
+    }
+  }
+}
+
+function prefixed(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
 }

@@ -6,7 +6,7 @@ import { tradingErrors } from '../domain/trading-errors.js';
 import { assertCanAccept, assertOfferExpiry } from '../domain/trading-rules.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
-import { indexPartitions, keys } from '../data/keys.js';
+import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
 import { toOffer, toStoredOffer } from '../data/offer-repository.js';
 import { queryPage } from '../data/paged-query.js';
 import { readCollection, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
@@ -20,8 +20,11 @@ import { transferNft } from '../data/nft-writes.js';
 function closeOffer(offer: Offer, status: 'accepted' | 'cancelled' | 'expired', now: string, extra: Record<string, unknown> = {}): GuardedWrite {
   // Only an unexpired offer can be accepted; only an expired one can be swept.
   const expiry = status === 'expired' ? 'expiresAt <= :now' : status === 'accepted' ? 'expiresAt > :now' : null;
+  // A collection offer stays received by the holders only while open; accepted, it moves to the seller.
+  const leavesHolders = offer.nftId === null && status !== 'accepted' ? ['gsi2pk', 'gsi2sk'] : [];
   return closeOpenItem({
-    key: keys.offer(offer.offerId), openStatus: 'open', status, now, extra, removeAttributes: ['gsi5pk', 'gsi5sk'],
+    key: keys.offer(offer.offerId), openStatus: 'open', status, now, extra,
+    removeAttributes: [...leavesHolders, 'gsi3pk', 'gsi3sk', 'gsi5pk', 'gsi5sk'],
     ...(expiry ? { condition: { expression: expiry, values: {} } } : {}),
     onConditionFailed: tradingErrors.offerNotOpen,
   });
@@ -65,8 +68,30 @@ async function createOfferOnce(
   await transact([
     ...accountChanges(new Map([[buyer, { balance: -offer.amount, held: offer.amount }]]), 'offer-hold', offerId, at, buyer),
     { item: { Put: { TableName: tableName(), Item: { ...items.offer(offer), requestHash }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+    // The recipient is the owner as the offer lands; after that, the aggregator moves it along with the NFT.
+    ...(recipient === null ? [] : [ownerStillIs(offer.nftId!, recipient)]),
+    activity({ kind: 'offer', nftId: offer.nftId, collectionId, actor: buyer, counterparty: recipient, price: offer.amount, reference: offerId }, at),
   ]);
   return offer;
+}
+
+function ownerStillIs(nftId: string, owner: string): GuardedWrite {
+  return {
+    item: {
+      ConditionCheck: {
+        TableName: tableName(), Key: keys.nft(nftId), ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner },
+      },
+    },
+    onConditionFailed: 'stale',
+  };
+}
+
+/** What an offer closing without a sale writes: its history entry. */
+function offerClosed(offer: Offer, kind: 'offer-cancellation' | 'offer-expiry', at: string): GuardedWrite {
+  return activity({
+    kind, nftId: offer.nftId, collectionId: offer.collectionId, actor: offer.buyer, price: offer.amount, reference: offer.offerId,
+  }, at);
 }
 
 function release(offer: Offer): AccountDeltas {
@@ -80,7 +105,10 @@ export async function cancelOffer(caller: string, offerId: string, now: Date): P
     if (offer.buyer !== caller) throw tradingErrors.notBuyer();
     if (offer.status !== 'open') throw tradingErrors.offerNotOpen();
     const at = now.toISOString();
-    await transact([closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at, caller)]);
+    await transact([
+      closeOffer(offer, 'cancelled', at), ...accountChanges(release(offer), 'offer-release', offerId, at, caller),
+      offerClosed(offer, 'offer-cancellation', at),
+    ]);
     return { offerId, status: 'cancelled' as const };
   });
 }
@@ -108,7 +136,10 @@ export async function acceptOffer(
       feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'held',
     });
     await transact([
-      closeOffer(offer, 'accepted', at, { acceptedBy: caller, acceptedNftId: nft.nftId }),
+      // The seller who accepted is its recipient from now on, a collection offer's too.
+      closeOffer(offer, 'accepted', at, {
+        acceptedBy: caller, acceptedNftId: nft.nftId, recipient: caller, ...indexKeysFor.offerRecipient({ ...offer, recipient: caller }),
+      }),
       transferNft(nft, offer.buyer, 'unlisted', 'stale'),
       ...accountChanges(deltas, 'sale', offerId, at, null),
       activity({
@@ -132,7 +163,10 @@ export async function expireDueOffers(now: Date, limit = 100): Promise<{ expired
   for (const item of due.items) {
     const offer = toStoredOffer(item);
     try {
-      await transact([closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at, null)]);
+      await transact([
+        closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at, null),
+        offerClosed(offer, 'offer-expiry', at),
+      ]);
       expired += 1;
     } catch (error) {
       if (!isRaceLost(error)) throw error;

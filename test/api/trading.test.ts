@@ -200,7 +200,7 @@ describe('listings and buying', () => {
     await market.settle();
     const collections = await market.call('GET', '/market/collections?limit=100');
     const stats = collections.body.items.find((c: { collectionId: string }) => c.collectionId === collectionId).stats;
-    assert.deepEqual({ ...stats, asOf: undefined }, { floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, asOf: undefined });
+    assert.deepEqual({ ...stats, asOf: undefined }, { floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, topOffer: null, asOf: undefined });
     assert.ok(stats.asOf >= sale.body.soldAt, 'the stats were updated after the sale');
     const activity = await market.call('GET', `/market/activity?nftId=${nftId}`);
     assert.deepEqual(activity.body.items.map((a: { kind: string }) => a.kind), ['sale', 'listing', 'mint']);

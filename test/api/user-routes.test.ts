@@ -79,7 +79,11 @@ describe('GET /offers/my', () => {
     const received = await get('/offers/my?role=received');
     assert.equal(received.status, 200);
     assert.ok(received.body.items.length > 0);
-    assert.ok(received.body.items.every((o: { recipient: string }) => o.recipient === 'user-1'));
+    const held = new Set((await stored('gsi1', 'gsi1pk', 'HOLDINGS#user-1')).map((h) => h.collectionId));
+    assert.ok(held.size > 0);
+    assert.ok(received.body.items.every((o: { recipient: string | null; collectionId: string }) =>
+      o.recipient === 'user-1' || (o.recipient === null && held.has(o.collectionId))), 'offers on their NFTs, or collection offers on collections they hold');
+    assert.ok(received.body.items.some((o: { recipient: string | null }) => o.recipient === null), 'collection offers are received too');
     for (const status of ['open', 'expired', 'cancelled']) {
       const answer = await get(`/offers/my?status=${status}&limit=100`);
       assert.equal(answer.status, 200);

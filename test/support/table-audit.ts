@@ -125,6 +125,22 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
     const owners = new Set(nfts.filter((n) => n.collectionId === collection.collectionId).map((n) => n.owner)).size;
     if (collection.owners !== owners) problems.push(`collection ${collection.collectionId}: owners ${collection.owners}, distinct ${owners}`);
   }
+  for (const holder of options.aggregates === false ? [] : of('holder')) {
+    if ((holder.count > 0) !== (holder.gsi1pk === `HOLDINGS#${holder.userId}`)) problems.push(`holder ${holder.pk}/${holder.sk}: count ${holder.count}, in holdings index: ${holder.gsi1pk}`);
+  }
+  const openOffers = of('offer').filter((o) => o.status === 'open');
+  for (const offer of options.aggregates === false ? [] : openOffers.filter((o) => o.nftId)) {
+    const owner = nftById.get(offer.nftId)?.owner;
+    if (offer.recipient !== owner || offer.gsi2pk !== `OFFERS_TO#${owner}`) problems.push(`offer ${offer.offerId}: received by ${offer.recipient} (${offer.gsi2pk}), the NFT's owner is ${owner}`);
+  }
+  for (const collection of options.aggregates === false ? [] : of('collection')) {
+    // The best collection offer open when the aggregator last read the offer book.
+    const readAt = collection.topOfferAsOf ?? '';
+    const best = openOffers
+      .filter((o) => !o.nftId && o.collectionId === collection.collectionId && o.createdAt <= readAt && o.expiresAt > readAt)
+      .sort((a, b) => b.amount - a.amount || (a.createdAt < b.createdAt ? -1 : 1))[0];
+    if ((collection.topOfferId ?? null) !== (best?.offerId ?? null)) problems.push(`collection ${collection.collectionId}: topOffer ${collection.topOfferId}, best open ${best?.offerId ?? null}`);
+  }
   const priceEntries = of('price-entry').map((p) => p.listingId).sort();
   const activeIds = activeListings.map((l) => l.listingId).sort();
   if (JSON.stringify(priceEntries) !== JSON.stringify(activeIds)) problems.push('price entries differ from active listings');
