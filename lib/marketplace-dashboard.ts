@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, Metric, TextWidget, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, MathExpression, Metric, TextWidget, type IMetric, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { metricNames, metricsNamespace } from '../functions/observability/metric-names.js';
+import { serviceName } from './marketplace-function.js';
 import { Construct } from 'constructs';
 import { type MonitoredResources, oneMinute, routeMetric, tableAndIndexMetrics } from './monitored-resources.js';
 
@@ -16,12 +18,22 @@ export class MarketplaceDashboard extends Construct {
     const { stage, distribution, table, streamConsumers } = resources;
     const perMinute = { period: oneMinute };
 
-    const graph = (title: string, left: Metric[], right: Metric[] = [], stacked = false): IWidget =>
+    const graph = (title: string, left: IMetric[], right: IMetric[] = [], stacked = false): IWidget =>
       new GraphWidget({ title, left, right, width, height, stacked });
 
     const functionMetric = (metricName: string, statistic: string) =>
       resources.functions.map(({ id: functionId, function: fn }) =>
         fn.metric(metricName, { ...perMinute, statistic, label: functionId }));
+
+    /** The functions' own embedded metrics (functions/observability). */
+    const own = (metricName: string, statistic = 'Sum') => new Metric({
+      namespace: metricsNamespace, metricName, dimensionsMap: { service: serviceName }, statistic, label: metricName, ...perMinute,
+    });
+    /** One line per value of a dimension the metric has besides `service`. */
+    const byDimension = (metricName: string, dimension: string) => new MathExpression({
+      expression: `SEARCH('{${metricsNamespace},${dimension},service} MetricName="${metricName}"', 'Sum', 60)`,
+      label: `${metricName} by ${dimension}`, usingMetrics: {}, ...perMinute,
+    });
 
     const accountLambda = (metricName: string) =>
       new Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Maximum', label: `account ${metricName}`, ...perMinute });
@@ -65,6 +77,16 @@ export class MarketplaceDashboard extends Construct {
         [
           graph('Requests by route', resources.routes.map((route) => routeMetric(resources, route, 'Count', { ...perMinute, statistic: 'Sum' })), [], true),
           graph('5xx by route', resources.routes.map((route) => routeMetric(resources, route, '5xx', { ...perMinute, statistic: 'Sum' })), [], true),
+        ],
+        [
+          graph('Trading: sales and mints; volume (minor units)',
+            [own(metricNames.sales), own(metricNames.mints)], [own(metricNames.salesVolume)]),
+          graph('409s by code; optimistic retries', [byDimension(metricNames.conflicts, 'code')], [own(metricNames.optimisticRetries)]),
+        ],
+        [
+          graph('Read cache hits and misses; stream lag (ms, max)',
+            [own(metricNames.readCacheHits), own(metricNames.readCacheMisses)], [own(metricNames.streamLag, 'Maximum')]),
+          graph('Cold starts by function', [byDimension('ColdStart', 'function_name')]),
         ],
         [
           graph('Lambda concurrency by function (max)', functionMetric('ConcurrentExecutions', 'Maximum'),

@@ -78,6 +78,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'marketplace-local';
+  // Embedded metrics are one JSON line per invocation on stdout: off locally unless METRICS=on.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= process.env.METRICS === 'on' ? 'false' : 'true';
   // Lambda gives each invocation its own client; here one process serves every concurrent invocation through
   // one client against DynamoDB Local, which slows down far more than DynamoDB under a burst. Give a call
   // more time than the Lambda defaults in functions/data/client.ts (set these to test those).

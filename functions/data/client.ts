@@ -1,6 +1,7 @@
 import { DynamoDBClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FinalizeRequestMiddleware, InitializeMiddleware } from '@smithy/types';
+import { tracer } from '../observability/tracer.js';
 import { capacityMeter } from './capacity-meter.js';
 
 /**
@@ -109,7 +110,7 @@ export function createDynamoDbClient(
  * Anything else that talks to the table (e.g. Powertools' DynamoDBPersistenceLayer: `awsSdkV3Client`)
  * should use this client too, or it gets the SDK defaults: no request timeout, a 5-minute socket timeout.
  */
-export const dynamoDbClient = createDynamoDbClient(clientSettingsFromEnv());
+export const dynamoDbClient = tracer.captureAWSv3Client(createDynamoDbClient(clientSettingsFromEnv()));
 const lowLevelClient = dynamoDbClient;
 capacityMeter.attach(lowLevelClient);
 

@@ -1,6 +1,8 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors.js';
 import { tradingErrors } from '../domain/trading-errors.js';
+import { metricNames } from '../observability/metric-names.js';
+import { metrics, MetricUnit } from '../observability/metrics.js';
 import { db } from './client.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -57,6 +59,7 @@ export async function withOptimisticRetry<T>(operation: () => Promise<T>, attemp
     } catch (error) {
       if (!(error instanceof StaleReadError)) throw error;
       if (attempt >= attempts) throw tradingErrors.busy();
+      metrics.addMetric(metricNames.optimisticRetries, MetricUnit.Count, 1);
       const backoff = Math.min(400, 15 * 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * backoff));
     }

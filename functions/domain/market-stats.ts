@@ -41,6 +41,7 @@ export interface StatsChange {
   listedCount: number;
   volume: number;
   sales: number;
+  mints: number;
   /** Change in how many NFTs of the collection each user holds. */
   holders: Map<string, number>;
   /** Units sold per presale. */
@@ -53,7 +54,7 @@ const add = (map: Map<string, number>, key: string, delta: number) => map.set(ke
 
 /** The sum of the activities' effects (they all belong to one collection). */
 export function statsChange(activities: readonly ActivityFacts[]): StatsChange {
-  const change: StatsChange = { listedCount: 0, volume: 0, sales: 0, holders: new Map(), presaleSold: new Map(), listingsChanged: false };
+  const change: StatsChange = { listedCount: 0, volume: 0, sales: 0, mints: 0, holders: new Map(), presaleSold: new Map(), listingsChanged: false };
   for (const a of activities) {
     if (a.kind === 'listing' || a.kind === 'cancellation') {
       change.listedCount += a.kind === 'listing' ? 1 : -1;
@@ -65,6 +66,7 @@ export function statsChange(activities: readonly ActivityFacts[]): StatsChange {
       add(change.holders, a.actor, 1);
       if (a.via === 'listing') { change.listedCount -= 1; change.listingsChanged = true; }
     } else if (a.kind === 'mint') {
+      change.mints += 1;
       add(change.holders, a.actor, 1);
       if (a.presaleId) add(change.presaleSold, a.presaleId, 1);
     }

@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.js';
-import { logger } from './logger.js';
+import { logger } from '../observability/logger.js';
+import { countConflict } from '../observability/metrics.js';
 import { jsonResponse, type HttpResponse } from './responses.js';
 
 /**
@@ -66,6 +67,7 @@ function entityOf(item: Record<string, unknown> | undefined): string | null {
 }
 
 function send(status: number, code: string, message: string, details?: unknown): HttpResponse {
+  if (status === 409) countConflict(code);
   const headers: Record<string, string> = status === 503 || status === 429 ? { 'retry-after': '1' } : {};
   return jsonResponse(status, { error: { code, message, ...(details === undefined ? {} : { details }) } }, headers);
 }

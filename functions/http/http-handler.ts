@@ -1,11 +1,10 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routesForHandler, type Route } from '../routes.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
 import { callerId } from './caller.js';
 import { errorResponse } from './error-response.js';
-import { logger } from './logger.js';
+import { instrumented } from '../observability/instrumented.js';
+import { logger } from '../observability/logger.js';
 import { cacheControl, jsonResponse, Reply, type HttpResponse } from './responses.js';
 
 type Body = unknown;
@@ -34,6 +33,8 @@ function wrap(
   const byRouteKey = routesOf(handlerName, auth);
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> => {
     const route = byRouteKey.get(event.routeKey);
+    // The API Gateway request id, also in the access log: joins each log line to its request.
+    logger.setCorrelationId(event.requestContext?.requestId);
     try {
       const userId = auth === 'user' ? callerId(event) : undefined;
       return toResponse(await run(event, userId, context), route);
@@ -42,8 +43,7 @@ function wrap(
     }
   };
   // Shortly before the Lambda timeout, answer 503 in the error shape rather than dying with a bare 500.
-  return middy(base, { timeoutEarlyResponse: () => errorResponse(new ServiceUnavailableError('TIMEOUT', 'The request took too long; retry shortly')) })
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+  return instrumented(base, { timeoutEarlyResponse: () => errorResponse(new ServiceUnavailableError('TIMEOUT', 'The request took too long; retry shortly')) });
 }
 
 /** A route anyone may call. */

@@ -2,6 +2,8 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   changesOfferBook, changesStats, holderCounts, nftsThatChangedHands, statsChange, type ActivityFacts,
 } from '../domain/market-stats.js';
+import { metricNames } from '../observability/metric-names.js';
+import { metrics, MetricUnit } from '../observability/metrics.js';
 import { db, tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { indexKeysFor, keys } from '../data/keys.js';
@@ -111,6 +113,10 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
       onConditionFailed: () => new Error(`presale ${presaleId} does not exist`),
     })),
   ]);
+  // Counted once: a replay finds the markers and returns above.
+  metrics.addMetric(metricNames.sales, MetricUnit.Count, change.sales);
+  metrics.addMetric(metricNames.salesVolume, MetricUnit.NoUnit, change.volume);
+  metrics.addMetric(metricNames.mints, MetricUnit.Count, change.mints);
 }
 
 /**

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { lambdaContext } from '../../local/handler-loader.js';
 import { auditTable } from '../support/table-audit.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 
@@ -71,7 +73,7 @@ async function runJobsToTheEnd(): Promise<void> {
   const { handler: settle } = await import('../../functions/handlers/jobs/settle-auctions.js');
   const { handler: expire } = await import('../../functions/handlers/jobs/expire-offers.js');
   for (let round = 0; round < 20; round++) {
-    const [settled, expired] = await Promise.all([settle(), expire()]);
+    const [settled, expired] = await Promise.all([settle({}, lambdaContext('settleAuctions', randomUUID())), expire({}, lambdaContext('expireOffers', randomUUID()))]);
     if (settled.settled + settled.skipped + expired.expired + expired.skipped === 0) break;
   }
 }

@@ -15,7 +15,7 @@ import { PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@a
 import { ConflictError } from '../../functions/domain/errors.js';
 import { createTable, deleteTable, localClient } from '../../local/table.js';
 import { errorResponse } from '../../functions/http/error-response.js';
-import { logger } from '../../functions/http/logger.js';
+import { logger } from '../../functions/observability/logger.js';
 import { errorBody } from '../../functions/schemas/common.js';
 
 logger.setLogLevel('SILENT'); // hundreds of deliberate errors below

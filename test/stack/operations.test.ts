@@ -87,6 +87,17 @@ describe('alarms', () => {
   });
 });
 
+test('every function is traced with X-Ray (active) and may write its traces', () => {
+  const functions = resources(template, 'AWS::Lambda::Function');
+  assert.ok(functions.length > 30);
+  for (const [functionId, fn] of functions) {
+    if (functionId.startsWith('CustomResource') || functionId.includes('LogRetention') || functionId.includes('AwsCustomResource')) continue;
+    assert.deepEqual(fn.Properties!.TracingConfig, { Mode: 'Active' }, functionId);
+  }
+  const policies = JSON.stringify(resources(template, 'AWS::IAM::Policy').map(([, policy]) => policy.Properties!.PolicyDocument));
+  assert.ok(policies.includes('xray:PutTraceSegments') && policies.includes('xray:PutTelemetryRecords'));
+});
+
 describe('dashboard', () => {
   const [, dashboard] = resources(template, 'AWS::CloudWatch::Dashboard')[0]!;
   // The body is a Fn::Join of JSON text and references; references become a placeholder inside their strings.
@@ -125,6 +136,16 @@ describe('dashboard', () => {
     assert.ok(capacity.includes('AWS/DynamoDB ConsumedReadCapacityUnits') && capacity.includes('AWS/DynamoDB ConsumedWriteCapacityUnits'));
     const throttles = names(widget('DynamoDB throttle events'));
     assert.ok(throttles.includes('AWS/DynamoDB ReadThrottleEvents') && throttles.includes('AWS/DynamoDB WriteThrottleEvents'));
+  });
+
+  test("the functions' own metrics: sales, mints, volume, 409s by code, optimistic retries, read cache, stream lag, cold starts", () => {
+    const own = (title: string): string[] => widget(title).map((line) => (line[0] === 'Marketplace' ? String(line[1]) : JSON.stringify(line)));
+    assert.deepEqual(own('Trading: sales and mints; volume (minor units)').sort(), ['Mints', 'Sales', 'SalesVolume']);
+    const conflicts = own('409s by code; optimistic retries');
+    assert.ok(conflicts.includes('OptimisticRetries'));
+    assert.ok(conflicts.some((line) => line.includes('SEARCH') && line.includes('MetricName=\\"Conflicts\\"') && line.includes('code')), conflicts.join());
+    assert.deepEqual(own('Read cache hits and misses; stream lag (ms, max)').sort(), ['ReadCacheHits', 'ReadCacheMisses', 'StreamLagMs']);
+    assert.ok(own('Cold starts by function').some((line) => line.includes('ColdStart') && line.includes('function_name')));
   });
 
   test('stream consumers: iterator age, invocations and errors, on-failure queue depth', () => {

@@ -25,3 +25,22 @@ describe('the handler wrapper', () => {
     assert.throws(() => publicHandler('accounts/get-account', async () => ({})), /route table says otherwise/);
   });
 });
+
+describe('log lines of a request', () => {
+  it('carry the API Gateway request id as correlation_id', async () => {
+    const { logger } = await import('../../functions/observability/logger.js');
+    const { captureStdout } = await import('../support/captured-output.js');
+    const level = logger.getLevelName();
+    logger.setLogLevel('INFO');
+    const output = captureStdout();
+    try {
+      const handler = publicHandler('market/list-listings', async () => { logger.info('inside the handler'); return {}; });
+      await handler({ ...event, requestContext: { ...event.requestContext, requestId: 'req-42' } }, contextWith(5_000));
+      const line = output.json().find((entry) => entry.message === 'inside the handler');
+      assert.equal(line?.correlation_id, 'req-42');
+    } finally {
+      output.stop();
+      logger.setLogLevel(level);
+    }
+  });
+});

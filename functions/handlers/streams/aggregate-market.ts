@@ -3,7 +3,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ActivityFacts } from '../../domain/market-stats.js';
-import { logger } from '../../http/logger.js';
+import { instrumented } from '../../observability/instrumented.js';
+import { logger } from '../../observability/logger.js';
+import { metricNames } from '../../observability/metric-names.js';
+import { metrics, MetricUnit } from '../../observability/metrics.js';
 import { aggregateCollection } from '../../usecases/aggregate-market.js';
 import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
 
@@ -32,7 +35,7 @@ function groupBy(records: DynamoDBRecord[], keyOf: (image: Record<string, unknow
  * fails marks its records failed, and Powertools answers with the partial batch response, so Lambda retries
  * from the first failed record; everything is idempotent, so records retried after success change nothing.
  */
-export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+export const handler = instrumented(async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
   const now = new Date();
   const failed = new Set<DynamoDBRecord>();
   const kinds = groupBy(event.Records, (image) => image.entity as string);
@@ -51,8 +54,10 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
   }
   await Promise.all(work);
   const oldest = Math.min(...event.Records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? now.getTime() / 1000));
-  logger.info('stream batch aggregated', { records: event.Records.length, failed: failed.size, lagMs: Math.max(0, now.getTime() - oldest * 1000) });
+  const lagMs = Math.max(0, now.getTime() - oldest * 1000);
+  metrics.addMetric(metricNames.streamLag, MetricUnit.Milliseconds, lagMs);
+  logger.info('stream batch aggregated', { records: event.Records.length, failed: failed.size, lagMs });
   return processPartialResponse(event, async (record: DynamoDBRecord) => {
     if (failed.has(record)) throw new Error('its collection or account could not be updated');
   }, processor, { context });
-};
+});
