@@ -3,7 +3,8 @@
  * stream aggregator's effect is tested without DynamoDB. Trades write only their own items and one activity
  * each; the aggregator turns activities into the shared figures, never in a trade's transaction.
  */
-export type ActivityKind = 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'settlement';
+/** `cancellation` takes a listing off the market; `auction-cancellation` closes an auction, which never was on it. */
+export type ActivityKind = 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'auction-cancellation' | 'settlement';
 
 export interface ActivityFacts {
   activityId: string;
