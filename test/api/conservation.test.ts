@@ -143,6 +143,11 @@ async function runWorkload(operationCount: number, seed: number): Promise<string
           record('bid', await call(user, 'POST', `/auctions/${auction.auctionId}/bids`, { amount: minimum + amount(2_000) }));
         }
       }],
+      [3, async (user) => {
+        const auctioned = (await call(user, 'GET', '/nft/my?limit=50')).body.items.filter((n: any) => n.auctionId);
+        const nft = pick(auctioned);
+        if (nft) record('cancel-auction', await call(user, 'POST', `/auctions/${nft.auctionId}/cancel`));
+      }],
       [4, async (user) => {
         const ended = (await market.call('POST', '/auctions/', { body: { status: 'ended', limit: 10 } })).body.items;
         const auction = pick(ended);
@@ -172,7 +177,7 @@ async function runWorkload(operationCount: number, seed: number): Promise<string
     const summary = [...outcomes.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
     assert.deepEqual(serverErrors, []);
     if (operationCount >= 500) {
-      for (const kind of ['topup', 'list', 'buy', 'offer', 'accept', 'bid', 'settle', 'mint']) {
+      for (const kind of ['topup', 'list', 'buy', 'offer', 'accept', 'bid', 'settle', 'cancel-auction', 'mint']) {
         assert.ok([...outcomes.keys()].some((k) => k.startsWith(`${kind} 2`)), `some ${kind} succeeded: ${summary}`);
       }
     }
