@@ -180,7 +180,12 @@ export const routes: readonly Route[] = [
   {
     id: 'placeBid', method: 'POST', path: '/auctions/{auctionId}/bids',
     handler: 'auctions/place-bid', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
-    summary: 'Bid; the amount is held and the previous top bid released',
+    summary: 'Bid; the amount is held and the previous top bid released; a bid in the last minutes extends the end',
+  },
+  {
+    id: 'cancelAuction', method: 'POST', path: '/auctions/{auctionId}/cancel',
+    handler: 'auctions/cancel-auction', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    summary: 'Cancel your auction while it has no bid and has not ended; the NFT is yours to trade again',
   },
   {
     id: 'settleAuction', method: 'POST', path: '/auctions/{auctionId}/settle',

@@ -158,7 +158,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     if (phase !== 2) nft.auctionId = auctionId;
     out.push(items.auction({
       auctionId, nftId: nft.nftId, collectionId: nft.collectionId, seller: nft.owner, name: nft.name, image: nft.image,
-      reservePrice, highestBid, highestBidder, bidCount, startsAt: iso(startsAtMs), endsAt: iso(endsAtMs),
+      reservePrice, highestBid, highestBidder, bidCount, startsAt: iso(startsAtMs), endsAt: iso(endsAtMs), scheduledEndsAt: iso(endsAtMs),
       settledAt: phase === 2 ? iso(endsAtMs + minute) : null, minIncrementBps: 500,
     }));
   });

@@ -114,16 +114,17 @@ export const indexKeysFor = {
   }),
   /** Only while the user holds at least one NFT of the collection. */
   holding: (h: { collectionId: string; userId: string }) => ({ gsi1pk: indexPartitions.holdings(h.userId), gsi1sk: h.collectionId }),
-  /** Sparse: only unsettled auctions, by end, so the settlement job finds the ones due. */
+  /** Sparse: only unsettled auctions, by end (as extended), so the settlement job finds the ones due. */
   unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: `${a.endsAt}#${a.auctionId}` }),
   activity: (a: { collectionId: string; at: string; activityId: string }) => ({
     gsi1pk: indexPartitions.activity(a.collectionId), gsi1sk: `${a.at}#${a.activityId}`,
     gsi2pk: indexPartitions.activity(null), gsi2sk: `${a.at}#${a.activityId}`,
   }),
-  auction: (a: { collectionId: string; auctionId: string; startsAt: string; endsAt: string }) => ({
-    gsi1pk: indexPartitions.auctions(null), gsi1sk: `${a.endsAt}#${a.auctionId}`,
+  /** By scheduled end, which never moves, so paging a list never meets an auction twice (anti-sniping moves only endsAt). */
+  auction: (a: { collectionId: string; auctionId: string; startsAt: string; scheduledEndsAt: string }) => ({
+    gsi1pk: indexPartitions.auctions(null), gsi1sk: `${a.scheduledEndsAt}#${a.auctionId}`,
     gsi2pk: indexPartitions.auctions(null), gsi2sk: `${a.startsAt}#${a.auctionId}`,
-    gsi3pk: indexPartitions.auctions(a.collectionId), gsi3sk: `${a.endsAt}#${a.auctionId}`,
+    gsi3pk: indexPartitions.auctions(a.collectionId), gsi3sk: `${a.scheduledEndsAt}#${a.auctionId}`,
     gsi4pk: indexPartitions.auctions(a.collectionId), gsi4sk: `${a.startsAt}#${a.auctionId}`,
   }),
   presale: (p: { presaleId: string; startsAt: string; endsAt: string }) => ({

@@ -1,6 +1,6 @@
 import type { Auction, Presale } from '../domain/catalog.js';
 import { planWindowQuery, windowStatus, type WindowStatus } from '../domain/time-windows.js';
-import type { AuctionState, PresaleState } from '../domain/trading-rules.js';
+import { maxAuctionOvertimeMinutes, type AuctionState, type PresaleState } from '../domain/trading-rules.js';
 import { indexPartitions } from './keys.js';
 import type { IndexName } from './table-definition.js';
 import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
@@ -16,12 +16,15 @@ export function toAuctionRecord(item: Item): AuctionRecord {
     reservePrice: item.reservePrice as number, highestBid: (item.highestBid as number | null) ?? null,
     highestBidder: (item.highestBidder as string | null) ?? null, minIncrementBps: (item.minIncrementBps as number) ?? 500,
     bidCount: (item.bidCount as number) ?? 0, startsAt: item.startsAt as string, endsAt: item.endsAt as string,
-    settledAt: (item.settledAt as string | null) ?? null,
+    scheduledEndsAt: (item.scheduledEndsAt as string | undefined) ?? (item.endsAt as string),
+    settledAt: (item.settledAt as string | null) ?? null, cancelledAt: (item.cancelledAt as string | null) ?? null,
   };
 }
 
 export function toAuction(item: Item, now: string): Auction {
-  const { highestBidder: _bidder, minIncrementBps: _increment, settledAt: _settled, ...shown } = toAuctionRecord(item);
+  const {
+    highestBidder: _bidder, minIncrementBps: _increment, settledAt: _settled, cancelledAt: _cancelled, ...shown
+  } = toAuctionRecord(item);
   return { ...shown, status: windowStatus(shown, now) };
 }
 
@@ -44,30 +47,42 @@ export function toPresale(item: Item, now: string): Presale {
 }
 
 /**
- * Auctions and presales each sit in two index orderings, by endsAt and by startsAt
- * (auctions also per collection). A status is a key range on one of them.
+ * Auctions and presales each sit in two index orderings, by end and by startsAt (auctions also per
+ * collection). A status is a key range on one of them.
+ *
+ * An auction's end key is its scheduled end, which never moves, so a cursor never meets an auction twice;
+ * its `endsAt` may run up to `overtimeMs` past it (anti-sniping). So a live auction's key lies after
+ * now - overtime, and whether it is live or ended is decided on `endsAt` by a filter.
  */
 function windowQuerySpec(
-  status: WindowStatus, now: string, partition: string, indexes: { endsAt: IndexName; startsAt: IndexName },
+  status: WindowStatus, now: string, partition: string, indexes: { endsAt: IndexName; startsAt: IndexName }, overtimeMs = 0,
 ): QuerySpec {
   const plan = planWindowQuery(status);
+  const byEnd = plan.orderBy === 'endsAt' && overtimeMs > 0;
+  const from = byEnd ? new Date(Date.parse(now) - overtimeMs).toISOString() : now;
+  const conditions = [
+    ...(plan.mustHaveStarted ? ['startsAt <= :now'] : []),
+    ...(byEnd ? [plan.after ? 'endsAt > :now' : 'endsAt <= :now'] : []),
+  ];
   return {
     index: indexes[plan.orderBy],
     partition,
-    range: plan.after ? { op: '>', value: now } : { op: '<=', value: `${now}#~` },
-    ...(plan.mustHaveStarted
-      ? { filter: { expression: 'startsAt <= :now', names: {}, values: { ':now': now } } }
+    range: plan.after ? { op: '>', value: from } : { op: '<=', value: `${now}#~` },
+    ...(conditions.length > 0
+      ? { filter: { expression: conditions.join(' AND '), names: {}, values: { ':now': now } } }
       : {}),
     forward: plan.ascending,
   };
 }
 
+const auctionOvertimeMs = maxAuctionOvertimeMinutes * 60_000;
+
 export async function listAuctions(
   status: WindowStatus, collectionId: string | undefined, now: string, page: PageRequest,
 ): Promise<Page<Auction>> {
   const spec = collectionId
-    ? windowQuerySpec(status, now, indexPartitions.auctions(collectionId), { endsAt: 'gsi3', startsAt: 'gsi4' })
-    : windowQuerySpec(status, now, indexPartitions.auctions(null), { endsAt: 'gsi1', startsAt: 'gsi2' });
+    ? windowQuerySpec(status, now, indexPartitions.auctions(collectionId), { endsAt: 'gsi3', startsAt: 'gsi4' }, auctionOvertimeMs)
+    : windowQuerySpec(status, now, indexPartitions.auctions(null), { endsAt: 'gsi1', startsAt: 'gsi2' }, auctionOvertimeMs);
   const read = async () => {
     const result = await queryPage(spec, page);
     return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };

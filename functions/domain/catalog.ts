@@ -20,7 +20,10 @@ export interface Auction {
   highestBid: number | null;
   bidCount: number;
   startsAt: string;
+  /** The end, moved later by anti-sniping. */
   endsAt: string;
+  /** The end set at creation, which lists are ordered by. */
+  scheduledEndsAt: string;
   status: WindowStatus;
 }
 

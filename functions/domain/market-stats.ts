@@ -3,8 +3,10 @@
  * stream aggregator's effect is tested without DynamoDB. Trades write only their own items and one activity
  * each; the aggregator turns activities into the shared figures, never in a trade's transaction.
  */
+/** `cancellation` takes a listing off the market; `auction-cancellation` closes an auction, which never was on it. */
 export type ActivityKind =
-  | 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'settlement' | 'offer' | 'offer-cancellation' | 'offer-expiry';
+  | 'listing' | 'cancellation' | 'sale' | 'bid' | 'mint' | 'auction' | 'auction-cancellation' | 'settlement'
+  | 'offer' | 'offer-cancellation' | 'offer-expiry';
 
 /** Kinds that change a collection's counted stats; only these are counted (and marked) by the aggregator. */
 const countedKinds: ReadonlySet<ActivityKind> = new Set(['listing', 'cancellation', 'sale', 'mint']);

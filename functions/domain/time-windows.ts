@@ -18,7 +18,8 @@ export interface WindowQueryPlan {
 }
 
 /**
- * live: ending soonest first; upcoming: starting soonest first; ended: most recently ended first.
+ * live: ending soonest first; upcoming: starting soonest first; ended: most recently ended first (auctions go by
+ * their scheduled end, which anti-sniping does not move).
  * ISO-8601 UTC timestamps compare correctly as strings.
  */
 export function planWindowQuery(status: WindowStatus): WindowQueryPlan {

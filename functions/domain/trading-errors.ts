@@ -20,6 +20,9 @@ export const tradingErrors = {
   auctionNotLive: () => new ConflictError('AUCTION_NOT_LIVE', 'The auction has not started or has ended'),
   auctionNotEnded: () => new ConflictError('AUCTION_NOT_ENDED', 'The auction has not ended yet'),
   auctionSettled: () => new ConflictError('AUCTION_SETTLED', 'The auction is already settled'),
+  auctionCancelled: () => new ConflictError('AUCTION_CANCELLED', 'The auction was cancelled by its seller'),
+  auctionHasBids: () => new ConflictError('AUCTION_HAS_BIDS', 'An auction cannot be cancelled once it has a bid'),
+  auctionEnded: () => new ConflictError('AUCTION_ENDED', 'The auction has ended; settle it instead'),
   bidTooLow: (minimum: number) =>
     new ConflictError('BID_TOO_LOW', `The bid must be at least ${minimum}`, { minimumBid: minimum }),
   ownAuction: () => new ConflictError('OWN_AUCTION', 'You cannot bid on your own auction'),

@@ -22,6 +22,15 @@ export function assertCanSell<T extends NftState>(nft: T | null, caller: string)
   return nft;
 }
 
+/** The longest an auction may be scheduled to run, from its start to its end. */
+export const maxAuctionDays = 30;
+
+/**
+ * Anti-sniping extends an auction at most this far past its scheduled end, so every auction ends, and a
+ * live auction's scheduled end is never more than this before now (the live list's key range relies on it).
+ */
+export const maxAuctionOvertimeMinutes = 60;
+
 export interface AuctionState {
   auctionId: string;
   seller: string;
@@ -30,8 +39,13 @@ export interface AuctionState {
   highestBidder: string | null;
   minIncrementBps: number;
   startsAt: string;
+  /** When it ends: the scheduled end, later if bids in its last moments extended it. */
   endsAt: string;
+  /** The end set at creation; it never moves (lists are ordered by it). */
+  scheduledEndsAt: string;
+  /** When it closed: settled, or cancelled by its seller (then cancelledAt too). Writes require it null. */
   settledAt: string | null;
+  cancelledAt: string | null;
 }
 
 /** The least the next bid may be: the reserve, then the highest bid plus the minimum increment (at least 1). */
@@ -40,27 +54,53 @@ export function minimumNextBid(auction: Pick<AuctionState, 'reservePrice' | 'hig
   return auction.highestBid + Math.max(1, bpsOf(auction.highestBid, auction.minIncrementBps));
 }
 
-/** A bid's effect: the new end time (anti-sniping) once the bid is accepted. */
+/**
+ * A bid's effect: the new end time once the bid is accepted. A bid inside the last `antiSnipingSeconds`
+ * pushes the end to that long after the bid (anti-sniping), but never past the scheduled end plus
+ * `maxAuctionOvertimeMinutes`. `now` is the time of this very attempt.
+ */
 export function acceptBid(auction: AuctionState, bidder: string, amount: number, now: Date, antiSnipingSeconds: number): { endsAt: string } {
+  if (auction.cancelledAt) throw tradingErrors.auctionCancelled();
   if (auction.settledAt || windowStatus(auction, now.toISOString()) !== 'live') throw tradingErrors.auctionNotLive();
   if (bidder === auction.seller) throw tradingErrors.ownAuction();
   if (bidder === auction.highestBidder) throw tradingErrors.alreadyHighestBidder();
   const minimum = minimumNextBid(auction);
   if (amount < minimum) throw tradingErrors.bidTooLow(minimum);
-  const extendedEnd = new Date(now.getTime() + antiSnipingSeconds * 1000).toISOString();
+  const latestEnd = Date.parse(auction.scheduledEndsAt) + maxAuctionOvertimeMinutes * 60_000;
+  const extendedEnd = new Date(Math.min(now.getTime() + antiSnipingSeconds * 1000, latestEnd)).toISOString();
   return { endsAt: extendedEnd > auction.endsAt ? extendedEnd : auction.endsAt };
 }
 
 export function assertCanSettle<T extends AuctionState>(auction: T | null, now: Date): T {
   if (!auction) throw tradingErrors.auctionNotFound();
+  if (auction.cancelledAt) throw tradingErrors.auctionCancelled();
   if (auction.settledAt) throw tradingErrors.auctionSettled();
   if (now.toISOString() < auction.endsAt) throw tradingErrors.auctionNotEnded();
+  return auction;
+}
+
+/**
+ * The seller may cancel an auction until it takes its first bid or ends. An auction its seller cancelled
+ * already passes too (`cancelledAt` set): a retried cancellation answers with the first one.
+ */
+export function assertCanCancel<T extends AuctionState>(auction: T | null, caller: string, now: Date): T {
+  if (!auction) throw tradingErrors.auctionNotFound();
+  if (auction.seller !== caller) throw tradingErrors.notSeller();
+  if (auction.cancelledAt) return auction;
+  if (auction.settledAt) throw tradingErrors.auctionSettled();
+  if (auction.highestBid !== null) throw tradingErrors.auctionHasBids();
+  if (now.toISOString() >= auction.endsAt) throw tradingErrors.auctionEnded();
   return auction;
 }
 
 export function assertAuctionWindow(startsAt: string, endsAt: string, now: Date): void {
   if (endsAt <= startsAt) throw new ValidationError('endsAt must be after startsAt', [{ path: 'endsAt', message: 'must be after startsAt' }]);
   if (endsAt <= now.toISOString()) throw new ValidationError('endsAt must be in the future', [{ path: 'endsAt', message: 'must be in the future' }]);
+  if (Date.parse(endsAt) - Date.parse(startsAt) > maxAuctionDays * 86_400_000) {
+    throw new ValidationError(`endsAt must be within ${maxAuctionDays} days of startsAt`, [
+      { path: 'endsAt', message: `must be within ${maxAuctionDays} days of startsAt` },
+    ]);
+  }
 }
 
 export interface OfferState {

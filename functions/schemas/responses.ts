@@ -45,7 +45,7 @@ export const offer = z.object({
 export const auction = z.object({
   auctionId: z.string(), nftId: z.string(), collectionId: z.string(), seller: z.string(), name: z.string(),
   image: z.string(), reservePrice: money, highestBid: money.nullable(), bidCount: z.number().int(),
-  startsAt: timestamp, endsAt: timestamp, status: windowStatus,
+  startsAt: timestamp, endsAt: timestamp, scheduledEndsAt: timestamp, status: windowStatus,
 });
 
 export const presale = z.object({
@@ -66,6 +66,8 @@ export const sale = z.object({
 
 export const closed = z.object({ status: z.literal('cancelled'), listingId: z.string().optional(), offerId: z.string().optional() });
 
+export const auctionCancellation = z.object({ auctionId: z.string(), status: z.literal('cancelled'), cancelledAt: timestamp });
+
 export const settlement = z.object({
   auctionId: z.string(), outcome: z.enum(['sold', 'unsold']), winner: z.string().nullable(), price: money.nullable(), settledAt: timestamp,
 });
@@ -77,7 +79,7 @@ export const purchase = z.object({
 
 export const activity = z.object({
   activityId: z.string(),
-  kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry']),
+  kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'auction-cancellation', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry']),
   nftId: z.string().nullable().describe('null for a collection offer'), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
   price: money.nullable(), reference: z.string(), at: timestamp,
 });

@@ -41,6 +41,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   acceptOffer: { body: trading.acceptOfferRequest, response: responses.sale },
   createAuction: { body: trading.createAuctionRequest, response: responses.auction, status: 201 },
   placeBid: { body: trading.bidRequest, response: responses.auction },
+  cancelAuction: { response: responses.auctionCancellation },
   settleAuction: { response: responses.settlement },
   createPresale: { body: trading.createPresaleRequest, response: responses.presale, status: 201 },
   purchasePresale: { body: trading.purchaseRequest, response: responses.purchase, status: 201 },

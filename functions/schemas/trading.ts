@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxAuctionDays, maxAuctionOvertimeMinutes } from '../domain/trading-rules.js';
 import { id, pageFields, positiveMoney } from './common.js';
 
 /**
@@ -28,7 +29,13 @@ export const createOfferRequest = z
 export const acceptOfferRequest = z.strictObject({ nftId: z.optional(id) });
 
 export const createAuctionRequest = z.strictObject({
-  nftId: id, reservePrice: positiveMoney, startsAt: z.optional(instant), endsAt: instant,
+  nftId: id, reservePrice: positiveMoney,
+  startsAt: z.optional(instant.check(z.describe('When bidding opens; now if left out'))),
+  // The window rules need the clock (startsAt defaults to now), so they are checked by assertAuctionWindow (400).
+  endsAt: instant.check(z.describe(
+    `The scheduled end: in the future, after startsAt and at most ${maxAuctionDays} days after it. A bid in the last minutes `
+    + `extends the end, by at most ${maxAuctionOvertimeMinutes} minutes in all`,
+  )),
   minIncrementBps: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
 });
 

@@ -2,7 +2,7 @@ import type { Auction } from '../domain/catalog.js';
 import { addDelta, saleDeltas } from '../domain/money.js';
 import type { TradingConfig } from '../domain/trading-config.js';
 import { tradingErrors } from '../domain/trading-errors.js';
-import { acceptBid, assertAuctionWindow, assertCanSell, assertCanSettle } from '../domain/trading-rules.js';
+import { acceptBid, assertAuctionWindow, assertCanCancel, assertCanSell, assertCanSettle } from '../domain/trading-rules.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
@@ -30,7 +30,7 @@ export async function createAuction(
     const auction = {
       auctionId, nftId: nft.nftId, collectionId: nft.collectionId, seller, name: nft.name, image: nft.image,
       reservePrice: request.reservePrice, highestBid: null, highestBidder: null, bidCount: 0, startsAt, endsAt: request.endsAt,
-      settledAt: null, minIncrementBps: request.minIncrementBps ?? config.minIncrementBps,
+      scheduledEndsAt: request.endsAt, settledAt: null, minIncrementBps: request.minIncrementBps ?? config.minIncrementBps,
     };
     await transact([
       reserveNft(nft, 'auctionId', auctionId),
@@ -41,7 +41,7 @@ export async function createAuction(
   });
 }
 
-/** Only if the auction is exactly as read: same top bid, same end, not settled. */
+/** Only if the auction is exactly as read: same top bid, same end, not settled (nor cancelled, which sets settledAt too). */
 function auctionUnchanged(auction: AuctionRecord, values: Record<string, unknown>): string {
   values[':seenEnd'] = auction.endsAt;
   values[':nullType'] = 'NULL';
@@ -55,24 +55,25 @@ function auctionUnchanged(auction: AuctionRecord, values: Record<string, unknown
  * A bid holds the bidder's funds, in one transaction with the new top bid; the previous top bidder's hold
  * is released by a pending credit, so bids on two auctions that outbid the same user share no item. A bid
  * near the end pushes the end out (anti-sniping).
+ *
+ * Each attempt reads the clock afresh (`clock`), after reading the auction: an attempt that lost a race
+ * and runs again after the end is refused, as is a first attempt that reaches the end while it waits.
  */
-export async function placeBid(bidder: string, auctionId: string, amount: number, now: Date, config: TradingConfig): Promise<Auction> {
-  return withPendingCreditsApplied(bidder, now, () => withOptimisticRetry(async () => {
+export async function placeBid(bidder: string, auctionId: string, amount: number, clock: () => Date, config: TradingConfig): Promise<Auction> {
+  return withPendingCreditsApplied(bidder, clock(), () => withOptimisticRetry(async () => {
     const auction = await readAuction(auctionId);
     if (!auction) throw tradingErrors.auctionNotFound();
+    const now = clock();
     const { endsAt } = acceptBid(auction, bidder, amount, now, config.antiSnipingSeconds);
     const at = now.toISOString();
     const extended = endsAt !== auction.endsAt;
-    const endKeys = indexKeysFor.auction({ ...auction, endsAt });
     const values: Record<string, unknown> = {
-      ':amount': amount, ':bidder': bidder, ':one': 1,
-      // The end moves only under anti-sniping; only then do its index keys change.
-      ...(extended ? {
-        ':endsAt': endsAt, ':gsi1sk': endKeys.gsi1sk, ':gsi3sk': endKeys.gsi3sk,
-        ':gsi5sk': indexKeysFor.unsettledAuction({ auctionId, endsAt }).gsi5sk,
-      } : {}),
+      ':amount': amount, ':bidder': bidder, ':one': 1, ':attemptAt': at,
+      // The end moves only under anti-sniping; then so does the settlement job's key (list keys never do).
+      ...(extended ? { ':endsAt': endsAt, ':gsi5sk': indexKeysFor.unsettledAuction({ auctionId, endsAt }).gsi5sk } : {}),
     };
-    const condition = auctionUnchanged(auction, values);
+    // endsAt = :seenEnd > the attempt's time already follows from the rule above; stated in the write too.
+    const condition = `${auctionUnchanged(auction, values)} AND endsAt > :attemptAt`;
     const deltas = addDelta(new Map(), bidder, { balance: -amount, held: amount });
     if (auction.highestBidder && auction.highestBid !== null) {
       addDelta(deltas, auction.highestBidder, { balance: auction.highestBid, held: -auction.highestBid });
@@ -83,7 +84,7 @@ export async function placeBid(bidder: string, auctionId: string, amount: number
           Update: {
             TableName: tableName(),
             Key: keys.auction(auctionId),
-            UpdateExpression: `SET highestBid = :amount, highestBidder = :bidder${extended ? ', endsAt = :endsAt, gsi1sk = :gsi1sk, gsi3sk = :gsi3sk, gsi5sk = :gsi5sk' : ''} ADD bidCount :one`,
+            UpdateExpression: `SET highestBid = :amount, highestBidder = :bidder${extended ? ', endsAt = :endsAt, gsi5sk = :gsi5sk' : ''} ADD bidCount :one`,
             ConditionExpression: condition,
             ExpressionAttributeValues: values,
           },
@@ -97,6 +98,50 @@ export async function placeBid(bidder: string, auctionId: string, amount: number
     await transact(writes);
     return toAuction({ ...auction, highestBid: amount, highestBidder: bidder, bidCount: auction.bidCount + 1, endsAt }, at);
   }));
+}
+
+/** Every index key an auction carries: a cancelled auction leaves every list and the settlement job's. */
+const auctionIndexAttributes = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk'];
+
+export interface AuctionCancellation {
+  auctionId: string;
+  status: 'cancelled';
+  cancelledAt: string;
+}
+
+/**
+ * The seller takes an auction back while it has no bid and has not ended: the NFT is released to them as
+ * by a settlement without bids. Write set: the auction, the NFT, an activity. A retry after it went
+ * through answers the same.
+ */
+export async function cancelAuction(caller: string, auctionId: string, clock: () => Date): Promise<AuctionCancellation> {
+  return withOptimisticRetry(async () => {
+    const found = await readAuction(auctionId);
+    const now = clock();
+    const auction = assertCanCancel(found, caller, now);
+    if (auction.cancelledAt) return { auctionId, status: 'cancelled', cancelledAt: auction.cancelledAt };
+    const { nftId, collectionId, reservePrice } = auction;
+    const at = now.toISOString();
+    const values: Record<string, unknown> = { ':now': at };
+    await transact([
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.auction(auctionId),
+            UpdateExpression: `SET settledAt = :now, cancelledAt = :now REMOVE ${auctionIndexAttributes.join(', ')}`,
+            // Still without a bid, and not ended by the time of this attempt.
+            ConditionExpression: `${auctionUnchanged(auction, values)} AND endsAt > :now`,
+            ExpressionAttributeValues: values,
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      releaseNft(nftId, 'auctionId', auctionId),
+      activity({ kind: 'auction-cancellation', nftId, collectionId, actor: caller, price: reservePrice, reference: auctionId }, at),
+    ]);
+    return { auctionId, status: 'cancelled', cancelledAt: at };
+  });
 }
 
 export interface Settlement {

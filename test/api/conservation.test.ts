@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { randomUUID } from 'node:crypto';
-import { lambdaContext } from '../../local/handler-loader.js';
+import { jobInvocation } from '../support/job-context.js';
 import { auditTable } from '../support/table-audit.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 
@@ -73,7 +72,7 @@ async function runJobsToTheEnd(): Promise<void> {
   const { handler: settle } = await import('../../functions/handlers/jobs/settle-auctions.js');
   const { handler: expire } = await import('../../functions/handlers/jobs/expire-offers.js');
   for (let round = 0; round < 20; round++) {
-    const [settled, expired] = await Promise.all([settle({}, lambdaContext('settleAuctions', randomUUID())), expire({}, lambdaContext('expireOffers', randomUUID()))]);
+    const [settled, expired] = await Promise.all([settle(...jobInvocation('settleAuctions')), expire(...jobInvocation('expireOffers'))]);
     if (settled.settled + settled.skipped + expired.expired + expired.skipped === 0) break;
   }
 }
@@ -145,6 +144,11 @@ async function runWorkload(operationCount: number, seed: number): Promise<string
           record('bid', await call(user, 'POST', `/auctions/${auction.auctionId}/bids`, { amount: minimum + amount(2_000) }));
         }
       }],
+      [3, async (user) => {
+        const auctioned = (await call(user, 'GET', '/nft/my?limit=50')).body.items.filter((n: any) => n.auctionId);
+        const nft = pick(auctioned);
+        if (nft) record('cancel-auction', await call(user, 'POST', `/auctions/${nft.auctionId}/cancel`));
+      }],
       [4, async (user) => {
         const ended = (await market.call('POST', '/auctions/', { body: { status: 'ended', limit: 10 } })).body.items;
         const auction = pick(ended);
@@ -174,7 +178,7 @@ async function runWorkload(operationCount: number, seed: number): Promise<string
     const summary = [...outcomes.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
     assert.deepEqual(serverErrors, []);
     if (operationCount >= 500) {
-      for (const kind of ['topup', 'list', 'buy', 'offer', 'accept', 'bid', 'settle', 'mint']) {
+      for (const kind of ['topup', 'list', 'buy', 'offer', 'accept', 'bid', 'settle', 'cancel-auction', 'mint']) {
         assert.ok([...outcomes.keys()].some((k) => k.startsWith(`${kind} 2`)), `some ${kind} succeeded: ${summary}`);
       }
     }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
-import { lambdaContext } from '../../local/handler-loader.js';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { jobInvocation } from '../support/job-context.js';
 import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 
@@ -338,7 +337,7 @@ describe('offers', () => {
     const late = await call('expiry-owner', 'POST', `/offers/${offer.offerId}/accept`, {});
     assert.equal(late.body.error.code, 'OFFER_NOT_OPEN');
     const { handler } = await import('../../functions/handlers/jobs/expire-offers.js');
-    const swept = await handler({}, lambdaContext('expireOffers', randomUUID()));
+    const swept = await handler(...jobInvocation('expireOffers'));
     assert.ok(swept.expired >= 1);
     assert.deepEqual([(await account('expiry-offerer')).balance, (await account('expiry-offerer')).held], [500, 0]);
     const mine = await call('expiry-offerer', 'GET', '/offers/my?status=expired');

@@ -163,6 +163,17 @@ const probes: Record<string, () => Promise<void>> = {
     assert.equal(answer.body.error.code, 'NOT_OWNER');
   },
 
+  async cancelAuction() {
+    const theirs = of('auction').filter((a) => !a.settledAt && a.seller !== A && a.endsAt > nowIso());
+    const auction = someone(theirs.filter((a) => a.highestBid === null), "another user's auction without a bid");
+    const answer = await refused(`A cancels ${auction.seller}'s auction`, () => asA('POST', `/auctions/${auction.auctionId}/cancel`));
+    assert.equal(answer.body.error.code, 'NOT_SELLER');
+    await refused('A cancels it with the seller named in query, headers and body', () =>
+      asA('POST', `/auctions/${auction.auctionId}/cancel?${smuggled(auction.seller).query}`, { seller: auction.seller }, smuggled(auction.seller).headers));
+    const bidOn = someone(theirs.filter((a) => a.highestBid !== null), "another user's auction with a bid");
+    assert.equal((await refused(`A cancels ${bidOn.seller}'s auction with a bid`, () => asA('POST', `/auctions/${bidOn.auctionId}/cancel`))).body.error.code, 'NOT_SELLER');
+  },
+
   async placeBid() {
     // Bidding on others' auctions is the point; A cannot bid as, or for, B.
     const auction = someone(of('auction').filter((a) => !a.settledAt && a.seller !== A && a.endsAt > nowIso() && a.startsAt <= nowIso()), 'a live auction');

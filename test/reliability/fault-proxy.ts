@@ -1,22 +1,26 @@
 // A fault-injecting HTTP proxy between the marketplace and DynamoDB Local: it forwards, hangs (accepts
-// and never answers, like a partitioned or frozen database), or answers as a throttled or failing DynamoDB.
+// and never answers, like a partitioned or frozen database), answers as a throttled or failing DynamoDB, or
+// cancels a write as DynamoDB does when another transaction holds one of its items.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultMode = 'pass' | 'hang' | 'throttle' | 'error500' | 'reset';
+export type FaultMode = 'pass' | 'hang' | 'throttle' | 'error500' | 'reset' | 'conflict';
 
 export interface FaultProxy {
   endpoint: string;
   mode: FaultMode;
-  /** Per request, before `mode`: a fault for this DynamoDB operation, or undefined to use `mode`. */
-  rule?: ((operation: string) => FaultMode | undefined) | undefined;
+  /**
+   * Per request, before `mode`: a fault for this DynamoDB operation (given its JSON body), or undefined to use
+   * `mode`. The request waits while a returned promise is pending.
+   */
+  rule?: ((operation: string, body: string) => FaultMode | undefined | Promise<FaultMode | undefined>) | undefined;
   /** Requests seen per DynamoDB operation (X-Amz-Target without the version prefix). */
   seen: Map<string, number>;
   close(): Promise<void>;
 }
 
-function dynamoError(response: ServerResponse, status: number, type: string): void {
-  const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: `injected ${type}` });
+function dynamoError(response: ServerResponse, status: number, type: string, extra: object = {}): void {
+  const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: `injected ${type}`, ...extra });
   response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body), 'x-amzn-errortype': type });
   response.end(body);
 }
@@ -29,10 +33,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       proxy.seen.set(operation, (proxy.seen.get(operation) ?? 0) + 1);
-      switch (proxy.rule?.(operation) ?? proxy.mode) {
+      const body = Buffer.concat(chunks);
+      switch ((await proxy.rule?.(operation, body.toString('utf8'))) ?? proxy.mode) {
         case 'hang':
           held.add(response);
           response.on('close', () => held.delete(response));
@@ -44,6 +49,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           return dynamoError(response, 400, 'ProvisionedThroughputExceededException');
         case 'error500':
           return dynamoError(response, 500, 'InternalServerError');
+        case 'conflict': {
+          if (operation !== 'TransactWriteItems') return dynamoError(response, 400, 'TransactionConflictException');
+          const actions = (JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[] }).TransactItems ?? [];
+          return dynamoError(response, 400, 'TransactionCanceledException', {
+            CancellationReasons: actions.map((_, i) => (i === 0 ? { Code: 'TransactionConflict' } : { Code: 'None' })),
+          });
+        }
         case 'pass': {
           const upstreamRequest = httpRequest({
             host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers,
@@ -52,7 +64,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             upstreamResponse.pipe(response);
           });
           upstreamRequest.on('error', () => request.socket.destroy());
-          upstreamRequest.end(Buffer.concat(chunks));
+          upstreamRequest.end(body);
         }
       }
     });

@@ -178,6 +178,7 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       acceptOffer: { method: 'POST', path: `/offers/${id(mine.offerReceived?.offerId)}/accept`, body: {}, as: 'user' },
       createAuction: { method: 'POST', path: '/auctions/create', body: { nftId: mine.freeNft?.nftId, reservePrice: 100, endsAt: inDays(1) }, as: 'user' },
       placeBid: { method: 'POST', path: `/auctions/${id(liveAuction?.auctionId)}/bids`, body: { amount: 1_000_000 }, as: 'user' },
+      cancelAuction: { method: 'POST', path: `/auctions/${id(liveAuction?.auctionId)}/cancel`, as: 'user' },
       settleAuction: { method: 'POST', path: `/auctions/${id(endedAuction?.auctionId)}/settle`, as: 'user' },
       createPresale: {
         method: 'POST', path: '/presale/create', as: 'creator',

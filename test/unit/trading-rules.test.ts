@@ -2,18 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bpsOf, isPlatformAccount, saleDeltas, splitSale } from '../../functions/domain/money.js';
 import {
-  acceptBid, assertCanAccept, assertCanPurchase, assertCanSell, minimumNextBid, type AuctionState, type PresaleState,
+  acceptBid, assertAuctionWindow, assertCanAccept, assertCanCancel, assertCanPurchase, assertCanSell, assertCanSettle, maxAuctionDays,
+  maxAuctionOvertimeMinutes, minimumNextBid, type AuctionState, type PresaleState,
 } from '../../functions/domain/trading-rules.js';
 import { DomainError } from '../../functions/domain/errors.js';
 
-const code = (fn: () => unknown) => {
+const failure = (fn: () => unknown): DomainError | null => {
   try {
     fn();
   } catch (error) {
-    return (error as DomainError).code;
+    return error as DomainError;
   }
-  return 'OK';
+  return null;
 };
+const code = (fn: () => unknown) => failure(fn)?.code ?? 'OK';
 
 describe('money', () => {
   it('splits a price into fee, royalty and proceeds that add up, rounding for the seller', () => {
@@ -61,7 +63,8 @@ describe('selling rules', () => {
 describe('auction rules', () => {
   const auction: AuctionState = {
     auctionId: 'a', seller: 'alice', reservePrice: 1_000, highestBid: null, highestBidder: null, minIncrementBps: 500,
-    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-01-01T01:00:00.000Z', settledAt: null,
+    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-01-01T01:00:00.000Z', scheduledEndsAt: '2026-01-01T01:00:00.000Z',
+    settledAt: null, cancelledAt: null,
   };
   it('asks for the reserve first, then the top bid plus the increment (at least 1)', () => {
     assert.equal(minimumNextBid(auction), 1_000);
@@ -74,6 +77,41 @@ describe('auction rules', () => {
     assert.equal(early.endsAt, auction.endsAt);
     const late = acceptBid(auction, 'bob', 1_000, new Date('2026-01-01T00:58:00Z'), 300);
     assert.equal(late.endsAt, '2026-01-01T01:03:00.000Z');
+  });
+
+  it(`extends at most ${maxAuctionOvertimeMinutes} minutes past the scheduled end in all, so every auction ends`, () => {
+    const cap = new Date(Date.parse(auction.scheduledEndsAt) + maxAuctionOvertimeMinutes * 60_000).toISOString();
+    const overtime = { ...auction, endsAt: new Date(Date.parse(cap) - 60_000).toISOString() };
+    assert.equal(acceptBid(overtime, 'bob', 1_000, new Date(Date.parse(cap) - 120_000), 300).endsAt, cap);
+    assert.equal(acceptBid({ ...overtime, endsAt: cap }, 'bob', 1_000, new Date(Date.parse(cap) - 1), 300).endsAt, cap);
+    assert.equal(acceptBid(auction, 'bob', 1_000, new Date('2026-01-01T00:59:00Z'), 86_400).endsAt, cap);
+  });
+
+  it(`allows at most ${maxAuctionDays} days from start to scheduled end, with a 400 like the other window rules`, () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const start = '2026-01-02T00:00:00.000Z';
+    const days = (n: number) => new Date(Date.parse(start) + n * 86_400_000).toISOString();
+    assert.equal(code(() => assertAuctionWindow(start, days(maxAuctionDays), now)), 'OK');
+    const tooLong = failure(() => assertAuctionWindow(start, new Date(Date.parse(days(maxAuctionDays)) + 1).toISOString(), now));
+    assert.deepEqual([tooLong?.status, tooLong?.code, tooLong?.details], [
+      400, 'VALIDATION_FAILED', [{ path: 'endsAt', message: `must be within ${maxAuctionDays} days of startsAt` }],
+    ]);
+    assert.equal(code(() => assertAuctionWindow(start, start, now)), 'VALIDATION_FAILED');
+  });
+
+  it('lets only the seller cancel, before the first bid and the end; a cancelled auction takes no bid and no settlement', () => {
+    const live = new Date('2026-01-01T00:30:00Z');
+    assert.equal(code(() => assertCanCancel(auction, 'alice', live)), 'OK');
+    assert.equal(code(() => assertCanCancel(auction, 'bob', live)), 'NOT_SELLER');
+    assert.equal(code(() => assertCanCancel(null, 'alice', live)), 'AUCTION_NOT_FOUND');
+    assert.equal(code(() => assertCanCancel({ ...auction, highestBid: 1_000, highestBidder: 'bob' }, 'alice', live)), 'AUCTION_HAS_BIDS');
+    assert.equal(code(() => assertCanCancel(auction, 'alice', new Date(auction.endsAt))), 'AUCTION_ENDED');
+    assert.equal(code(() => assertCanCancel({ ...auction, settledAt: auction.endsAt }, 'alice', live)), 'AUCTION_SETTLED');
+    const cancelled = { ...auction, settledAt: live.toISOString(), cancelledAt: live.toISOString() };
+    assert.equal(assertCanCancel(cancelled, 'alice', new Date('2026-01-02T00:00:00Z')), cancelled, 'a retry by the seller passes');
+    assert.equal(code(() => assertCanCancel(cancelled, 'bob', live)), 'NOT_SELLER');
+    assert.equal(code(() => acceptBid(cancelled, 'bob', 1_000, live, 300)), 'AUCTION_CANCELLED');
+    assert.equal(code(() => assertCanSettle(cancelled, new Date('2026-01-02T00:00:00Z'))), 'AUCTION_CANCELLED');
   });
 
   it('refuses bids outside the window, by the seller, by the top bidder, or too low', () => {

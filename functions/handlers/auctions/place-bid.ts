@@ -9,5 +9,5 @@ const config = tradingConfig();
 export const handler = userHandler('auctions/place-bid', async (event, userId) => {
   const { auctionId } = validate(auctionIdParam, pathInput(event));
   const { amount } = validate(bidRequest, jsonBody(event));
-  return placeBid(userId, auctionId, amount, new Date(), config);
+  return placeBid(userId, auctionId, amount, () => new Date(), config);
 });
