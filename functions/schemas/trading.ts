@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { id, pageFields, positiveMoney } from './common.js';
+import { displayText, id, imageUrl, pageFields, positiveMoney } from './common.js';
 
 /**
  * An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string: only years 0000-9999 in
@@ -37,8 +37,8 @@ export const bidRequest = z.strictObject({ amount: positiveMoney });
 export const purchaseRequest = z.strictObject({ quantity: z.int().check(z.gte(1), z.lte(20)) });
 
 export const createCollectionRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  image: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
+  name: displayText(100),
+  image: imageUrl(2048),
   royaltyBps: basisPoints(2_500),
 });
 
