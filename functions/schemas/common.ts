@@ -1,13 +1,15 @@
 // zod/mini: the same validation as classic zod at a fraction of the bundle and import time (every Lambda
 // with input loads these at init). Classic zod is used only where nothing is deployed (OpenAPI, tests).
 import * as z from 'zod/mini';
+import { maxAmount } from '../domain/money.js';
 
 /** Opaque identifiers: no '#', which the table uses as its key separator. */
 export const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'));
 
 /** Money: an integer of minor units. Never a float, never above 2^53 - 1. */
 export const money = z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
-export const positiveMoney = z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER));
+/** A price, offer, bid or reserve: at most `maxAmount`, so every sum of them stays exact (functions/domain/money.ts). */
+export const positiveMoney = z.int().check(z.gte(1), z.lte(maxAmount));
 
 /** A lone surrogate: a string holding one cannot be encoded as UTF-8, and strict JSON parsers reject it. */
 const loneSurrogate = /\p{Cs}/u;

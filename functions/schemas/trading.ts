@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxTopup } from '../domain/money.js';
 import { displayText, id, imageUrl, pageFields, positiveMoney } from './common.js';
 
 /**
@@ -15,7 +16,7 @@ export const instant = z.pipe(
 
 const basisPoints = (max: number) => z.int().check(z.gte(0), z.lte(max));
 
-export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.lte(100_000_000)) });
+export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.lte(maxTopup)) });
 
 export const createListingRequest = z.strictObject({ nftId: id, price: positiveMoney });
 

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ActivityFacts } from '../../domain/market-stats.js';
+import { storedNumber } from '../../data/stored-numbers.js';
 import { logger } from '../../http/logger.js';
 import { aggregateCollection } from '../../usecases/aggregate-market.js';
 import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
@@ -10,7 +11,7 @@ import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 function newImage(record: DynamoDBRecord): Record<string, unknown> {
-  return unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>);
+  return unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>, { wrapNumbers: storedNumber });
 }
 
 function groupBy(records: DynamoDBRecord[], keyOf: (image: Record<string, unknown>) => string): Map<string, { records: DynamoDBRecord[]; images: Record<string, unknown>[] }> {
