@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, type Account, type Topup } from '../domain/accounts.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
+import { saturated } from './stored-numbers.js';
 import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
 
 export function toAccount(item: Item): Account {
@@ -34,6 +35,9 @@ export async function findAccount(userId: string): Promise<Account | null> {
     account.balance += credit.balanceDelta as number;
     account.held += credit.heldDelta as number;
   }
+  // Exact unless credits pile up past 2^53 - 1 (docs/data-model.md, "Numbers stay exact").
+  account.balance = saturated(account.balance, { userId, figure: 'balance' });
+  account.held = saturated(account.held, { userId, figure: 'held' });
   return account;
 }
 

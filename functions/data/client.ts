@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FinalizeRequestMiddleware, InitializeMiddleware } from '@smithy/types';
 import { tracer } from '../observability/tracer.js';
 import { capacityMeter } from './capacity-meter.js';
+import { refuseInexactNumbers, storedNumber } from './stored-numbers.js';
 
 /**
  * How the DynamoDB client fails. A sick DynamoDB must fail a request fast (503) instead of holding it to
@@ -114,9 +115,12 @@ export const dynamoDbClient = tracer.captureAWSv3Client(createDynamoDbClient(cli
 const lowLevelClient = dynamoDbClient;
 capacityMeter.attach(lowLevelClient);
 
+/** Numbers come back as JS numbers, never BigInts, and none beyond 2^53 - 1 is written (stored-numbers.ts). */
 export const db = DynamoDBDocumentClient.from(lowLevelClient, {
   marshallOptions: { removeUndefinedValues: true },
+  unmarshallOptions: { wrapNumbers: storedNumber },
 });
+refuseInexactNumbers(db);
 
 export function tableName(): string {
   const name = process.env.TABLE_NAME;

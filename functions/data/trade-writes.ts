@@ -9,14 +9,23 @@ import type { GuardedWrite } from './transactions.js';
 
 /** Building blocks of trading transactions: each write carries its condition and what its failure means. */
 
-function accountDelta(userId: string, delta: AccountDelta, now: string): GuardedWrite {
+function accountDelta(userId: string, delta: AccountDelta, now: string, balanceCeiling: number): GuardedWrite {
   const conditions: string[] = [];
   const values: Record<string, unknown> = {
     ':userId': userId, ':entity': 'account', ':now': now, ':balance': delta.balance, ':held': delta.held,
   };
-  // ADD creates missing attributes at 0; the conditions forbid any balance or held amount going negative.
+  // ADD creates missing attributes at 0; the conditions forbid any balance or held amount going negative,
+  // and any going past its ceiling (2^53 - 1 at most, so what is stored stays exact when read).
   if (delta.balance < 0) { conditions.push('balance >= :needBalance'); values[':needBalance'] = -delta.balance; }
   if (delta.held < 0) { conditions.push('held >= :needHeld'); values[':needHeld'] = -delta.held; }
+  if (delta.balance > 0) {
+    conditions.push('(attribute_not_exists(balance) OR balance <= :balanceRoom)');
+    values[':balanceRoom'] = balanceCeiling - delta.balance;
+  }
+  if (delta.held > 0) {
+    conditions.push('(attribute_not_exists(held) OR held <= :heldRoom)');
+    values[':heldRoom'] = Number.MAX_SAFE_INTEGER - delta.held;
+  }
   return {
     item: {
       Update: {
@@ -27,8 +36,11 @@ function accountDelta(userId: string, delta: AccountDelta, now: string): Guarded
         ExpressionAttributeValues: values,
       },
     },
-    // Held funds short means the offer or bid they back was closed meanwhile: read again.
-    onConditionFailed: delta.balance < 0 ? tradingErrors.insufficientFunds : 'stale',
+    // DynamoDB does not say which condition failed; this names the likely one. Held funds short means the
+    // offer or bid they back was closed meanwhile: read again. An increase alone can only fail its ceiling.
+    onConditionFailed: delta.balance < 0 ? tradingErrors.insufficientFunds
+      : delta.held < 0 ? 'stale'
+        : () => tradingErrors.balanceLimit(balanceCeiling),
   };
 }
 
@@ -54,10 +66,13 @@ function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrit
   };
 }
 
-/** One account's change with a ledger entry per line, in the same transaction. */
-export function accountUpdate(userId: string, lines: LedgerLine[], now: string): GuardedWrite[] {
+/**
+ * One account's change with a ledger entry per line, in the same transaction. An increase may not take the
+ * balance past `balanceCeiling` (a top-up's limit; else 2^53 - 1): 409 BALANCE_LIMIT, nothing written.
+ */
+export function accountUpdate(userId: string, lines: LedgerLine[], now: string, balanceCeiling = Number.MAX_SAFE_INTEGER): GuardedWrite[] {
   const total = lines.reduce((sum, l) => ({ balance: sum.balance + l.delta.balance, held: sum.held + l.delta.held }), { balance: 0, held: 0 });
-  return [accountDelta(userId, total, now), ...lines.map((line) => ledgerEntry(userId, line, now))];
+  return [accountDelta(userId, total, now, balanceCeiling), ...lines.map((line) => ledgerEntry(userId, line, now))];
 }
 
 function pendingCredit(userId: string, delta: AccountDelta, kind: string, reference: string, now: string): GuardedWrite {

@@ -1,6 +1,19 @@
 /** Basis points: 10,000 = 100 %. */
 export const fullBps = 10_000;
 
+/**
+ * Bounds that keep every sum of money exact in a JS number (an integer up to 2^53 - 1 ≈ 9.007e15); the
+ * argument, figure by figure, is in docs/data-model.md ("Numbers stay exact"). In short: one price is at
+ * most 1e12, one purchase (20 units) 2e13, one batch of 98 credits 1.96e15; a top-up is at most 1e8 and may
+ * not take a balance past 1e12; every other increase of a stored balance or held amount is conditioned on
+ * staying at or below 2^53 - 1; a collection's all-time volume saturates there.
+ */
+export const maxTopup = 100_000_000;
+/** The most one price, offer, bid, reserve or presale unit price may be. */
+export const maxAmount = 1_000_000_000_000;
+/** The most a top-up may take a balance to (proceeds and royalties may take it further). */
+export const maxBalance = 1_000_000_000_000;
+
 /** `amount * bps / 10000`, rounded down, exact for any safe integer amount (BigInt avoids 2^53 overflow). */
 export function bpsOf(amount: number, bps: number): number {
   return Number((BigInt(amount) * BigInt(bps)) / BigInt(fullBps));

@@ -3,6 +3,10 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError } from './err
 /** The errors trading answers with; each code says which rule or condition failed. */
 export const tradingErrors = {
   insufficientFunds: () => new ConflictError('INSUFFICIENT_FUNDS', 'The balance does not cover this amount'),
+  balanceLimit: (maxBalance: number) =>
+    new ConflictError('BALANCE_LIMIT', `This would take the balance past ${maxBalance}, the most it may hold`, { maxBalance }),
+  amountOutOfRange: () =>
+    new ConflictError('AMOUNT_OUT_OF_RANGE', 'An amount in this change is beyond 2^53 - 1, the largest kept exact; nothing was written'),
   listingUnavailable: () => new ConflictError('LISTING_UNAVAILABLE', 'The listing is sold, cancelled or does not exist'),
   listingNotFound: () => new NotFoundError('LISTING_NOT_FOUND', 'No such listing'),
   notSeller: () => new ForbiddenError('NOT_SELLER', 'Only the seller can do this'),

@@ -9,11 +9,24 @@ export function cacheControl(policy: CachePolicy | null | undefined): string {
     : 'no-store';
 }
 
+/** How JSON.stringify writes a lone surrogate (it writes paired ones as they are). */
+const escapedLoneSurrogate = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+const wellFormed = (_key: string, value: unknown) => (typeof value === 'string' ? value.replace(/\p{Cs}/gu, '\ufffd') : value);
+
+/**
+ * The body as JSON every parser accepts: a lone surrogate in a string (text stored before input had to be
+ * well-formed) is served as U+FFFD, since strict parsers reject the whole document over one.
+ */
+function toJson(body: unknown): string {
+  const text = JSON.stringify(body);
+  return text !== undefined && escapedLoneSurrogate.test(text) ? JSON.stringify(body, wellFormed) : text;
+}
+
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(body),
+    body: toJson(body),
   };
 }
 

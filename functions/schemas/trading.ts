@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
+import { maxTopup } from '../domain/money.js';
 import { maxAuctionDays, maxAuctionOvertimeMinutes } from '../domain/trading-rules.js';
-import { id, pageFields, positiveMoney } from './common.js';
+import { displayText, id, imageUrl, pageFields, positiveMoney } from './common.js';
 
 /**
  * An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string: only years 0000-9999 in
@@ -16,7 +17,7 @@ export const instant = z.pipe(
 
 const basisPoints = (max: number) => z.int().check(z.gte(0), z.lte(max));
 
-export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.lte(100_000_000)) });
+export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.lte(maxTopup)) });
 
 export const createListingRequest = z.strictObject({ nftId: id, price: positiveMoney });
 
@@ -44,8 +45,8 @@ export const bidRequest = z.strictObject({ amount: positiveMoney });
 export const purchaseRequest = z.strictObject({ quantity: z.int().check(z.gte(1), z.lte(20)) });
 
 export const createCollectionRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  image: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
+  name: displayText(100),
+  image: imageUrl(2048),
   royaltyBps: basisPoints(2_500),
 });
 

@@ -9,7 +9,7 @@ import { items } from '../data/items.js';
 import { indexKeysFor, keys } from '../data/keys.js';
 import { bestOpenOffers, openOffersOnNft } from '../data/offer-repository.js';
 import { readItems, readNft } from '../data/trade-reads.js';
-import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { StaleReadError, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 
 /** DynamoDB's limit on the items of one transaction. */
 const maxTransactionItems = 100;
@@ -27,10 +27,27 @@ const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 export async function aggregateCollection(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
   const unique = [...new Map(activities.map((a) => [a.activityId, a])).values()];
   const counted = unique.filter(changesStats);
-  for (const chunk of transactionChunks(counted)) await withOptimisticRetry(() => countOnce(collectionId, chunk, now), 10);
+  for (const chunk of transactionChunks(counted)) {
+    const volume = { saturated: false };
+    await withOptimisticRetry(() => countOnce(collectionId, chunk, now, volume), 10);
+  }
   if (statsChange(counted).listingsChanged) await refreshFloor(collectionId);
   if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId, now);
   for (const nftId of nftsThatChangedHands(unique)) await offersFollowOwner(nftId);
+}
+
+/**
+ * The collection's all-time volume only grows, and the same money can buy and resell an NFT forever, so it
+ * could pass 2^53 - 1 (after 9,007 sales at the highest price). Adding to it is conditioned on staying at or
+ * below that; once it would not, it is set to 2^53 - 1 and stays there (read: "at least").
+ */
+function volumeChange(added: number, saturated: boolean): { set: string; add: string; condition: string; values: Record<string, unknown> } {
+  return saturated || !(added <= Number.MAX_SAFE_INTEGER)
+    ? { set: ', volume = :maxVolume', add: '', condition: '', values: { ':maxVolume': Number.MAX_SAFE_INTEGER } }
+    : {
+      set: '', add: ', volume :volume', condition: ' AND (attribute_not_exists(volume) OR volume <= :volumeRoom)',
+      values: { ':volume': added, ':volumeRoom': Number.MAX_SAFE_INTEGER - added },
+    };
 }
 
 /**
@@ -55,7 +72,7 @@ function transactionChunks(activities: readonly ActivityFacts[]): ActivityFacts[
   return chunks;
 }
 
-async function countOnce(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
+async function countOnce(collectionId: string, activities: readonly ActivityFacts[], now: Date, volumeState: { saturated: boolean }): Promise<void> {
   const users = [...statsChange(activities).holders.keys()];
   const found = await readItems([
     ...activities.map((a) => keys.aggregated(a.activityId)),
@@ -68,6 +85,7 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
   const { after, ownersDelta } = holderCounts(before, change.holders);
   const at = now.toISOString();
   const ttl = Math.floor(now.getTime() / 1000) + markerLifetimeSeconds;
+  const volume = volumeChange(change.volume, volumeState.saturated);
   await transact([
     ...fresh.map((a): GuardedWrite => ({
       item: {
@@ -94,14 +112,16 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
       item: {
         Update: {
           TableName: tableName(), Key: keys.collection(collectionId),
-          UpdateExpression: 'SET statsAsOf = :at ADD listedCount :listed, volume :volume, sales :sales, owners :owners',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: {
-            ':at': at, ':listed': change.listedCount, ':volume': change.volume, ':sales': change.sales, ':owners': ownersDelta,
-          },
+          UpdateExpression: `SET statsAsOf = :at${volume.set} ADD listedCount :listed, sales :sales, owners :owners${volume.add}`,
+          ConditionExpression: `attribute_exists(pk)${volume.condition}`,
+          ExpressionAttributeValues: { ':at': at, ':listed': change.listedCount, ':sales': change.sales, ':owners': ownersDelta, ...volume.values },
         },
       },
-      onConditionFailed: () => new Error(`collection ${collectionId} does not exist`),
+      // While adding, the volume near its ceiling fails this too: read again and saturate.
+      onConditionFailed: volumeState.saturated ? () => new Error(`collection ${collectionId} does not exist`) : () => {
+        volumeState.saturated = true;
+        return new StaleReadError();
+      },
     },
     ...[...change.presaleSold].map(([presaleId, sold]): GuardedWrite => ({
       item: {

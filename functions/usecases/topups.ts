@@ -1,3 +1,4 @@
+import { maxBalance } from '../domain/money.js';
 import { tradingErrors } from '../domain/trading-errors.js';
 import type { Topup } from '../domain/accounts.js';
 import { toTopup } from '../data/account-repository.js';
@@ -18,15 +19,15 @@ async function creditedBefore(userId: string, topupId: string): Promise<Topup | 
 
 /**
  * Credits a top-up: the balance grows, the top-up and its ledger entry are written, all in one
- * transaction. A top-up id is credited at most once: the marker item's condition refuses a second.
+ * transaction. A top-up id is credited at most once: the marker item's condition refuses a second. One that
+ * would take the balance past `maxBalance` is 409 BALANCE_LIMIT, with nothing written.
  */
 export async function creditTopup(userId: string, topupId: string, amount: number, now: Date): Promise<Topup> {
   return withOptimisticRetry(async () => {
     const at = now.toISOString();
     const topup = { userId, topupId, amount, createdAt: at };
+    // The marker first: when it and the balance limit both fail, this is a retry of a top-up credited before.
     await transact([
-      ...accountUpdate(userId, [{ kind: 'topup', reference: topupId, delta: { balance: amount, held: 0 } }], at),
-      { item: { Put: { TableName: tableName(), Item: items.topup(topup) } } },
       {
         item: {
           Put: {
@@ -37,6 +38,8 @@ export async function creditTopup(userId: string, topupId: string, amount: numbe
         },
         onConditionFailed: () => new AlreadyCredited(),
       },
+      ...accountUpdate(userId, [{ kind: 'topup', reference: topupId, delta: { balance: amount, held: 0 } }], at, maxBalance),
+      { item: { Put: { TableName: tableName(), Item: items.topup(topup) } } },
     ]);
     return toTopup(items.topup(topup));
   }).catch(async (error: unknown) => {

@@ -138,6 +138,9 @@ const hostileString = fc.oneof(
   fc.constantFrom('', ' ', 'a#b', 'USER#user-2', 'col-1#', '../../etc/passwd', '%00', '\u0000', '\uffff', '\ud800', '🙂🙂', 'ǅ',
     '<script>alert(1)</script>', "' OR 1=1 --", '${jndi:ldap://x}', '__proto__', 'constructor', 'null', 'undefined', 'NaN', 'true',
     '2026-02-30T00:00:00Z', 'not-a-date', '9999-12-31T23:59:59.999Z', '0000-01-01T00:00:00Z', 'http://', 'javascript:alert(1)'),
+  // Lone surrogates, text that shows nothing, control characters: stored, they break strict JSON parsers and UIs.
+  fc.constantFrom('\ud800abc', 'abc\udc00', '\udc00\ud800', 'ok \ud83d', '\u200b', '\u200c\u200d\u2060\ufeff', ' \u200b ', '\u3164',
+    '\u00ad', '\ufe0f', '\u0301', 'a\u0007b', 'two\nlines', '\u202eevil', 'https://example.com/\ud800.png', 'https://exa\u200bmple.com/a.png'),
 );
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -179,7 +182,7 @@ function plausible(field: string, user?: string): fc.Arbitrary<unknown> {
     case 'sort': return fc.constantFrom('price_asc', 'price_desc', 'newest');
     case 'status': return fc.constantFrom('live', 'upcoming', 'ended', 'open', 'accepted', 'cancelled', 'expired');
     case 'role': return fc.constantFrom('made', 'received');
-    case 'name': return fc.string({ minLength: 1, maxLength: 30 });
+    case 'name': return fc.oneof({ weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 30 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }) });
     case 'image': return fc.constantFrom('https://example.com/a.png', 'http://img.example/x.jpg');
     case 'allowlist': return fc.array(fc.constantFrom(...users), { minLength: 1, maxLength: 4 });
     case 'cursor': return cursorValue;
@@ -340,12 +343,21 @@ function describeRequest(request: FuzzRequest): string {
   return `${request.method} ${request.path.slice(0, 300)} as ${request.identity} headers ${JSON.stringify({ ...request.headers, authorization: request.headers.authorization ? '…' : undefined }).slice(0, 300)} body ${String(request.body).slice(0, 300)}`;
 }
 
+/** A lone surrogate anywhere in a parsed body: strict JSON parsers (serde_json, Go) reject the whole document. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return /\p{Cs}/u.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => hasLoneSurrogate(k) || hasLoneSurrogate(v));
+  return false;
+}
+
 function judge(request: FuzzRequest, outcome: Outcome): void {
   const where = `${describeRequest(request)}\n  → ${outcome.status} ${outcome.text.slice(0, 500)}`;
   assert.ok((outcome.status >= 200 && outcome.status < 300) || (outcome.status >= 400 && outcome.status < 500), `not 2xx/4xx: ${where}`);
   if (request.method === 'HEAD') return;
   if (outcome.status === 204 && request.method === 'OPTIONS' && request.headers['access-control-request-method']) return; // CORS preflight
   assert.notEqual(outcome.body, undefined, `not JSON: ${where}`);
+  assert.ok(!hasLoneSurrogate(outcome.body), `not JSON a strict parser reads (a lone surrogate): ${where}`);
   if (outcome.status >= 400) {
     const gateway = gatewayAnswers[outcome.status];
     const fromGateway = gateway !== undefined && canonical(outcome.body) === canonical(gateway);

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ActivityFacts } from '../../domain/market-stats.js';
+import { storedNumber } from '../../data/stored-numbers.js';
 import { instrumented } from '../../observability/instrumented.js';
 import { logger } from '../../observability/logger.js';
 import { metricNames } from '../../observability/metric-names.js';
@@ -13,7 +14,7 @@ import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 function newImage(record: DynamoDBRecord): Record<string, unknown> {
-  return unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>);
+  return unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>, { wrapNumbers: storedNumber });
 }
 
 function groupBy(records: DynamoDBRecord[], keyOf: (image: Record<string, unknown>) => string): Map<string, { records: DynamoDBRecord[]; images: Record<string, unknown>[] }> {
