@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './logger.js';
 import { metricNames, metricsNamespace } from './metric-names.js';
 
 /**
@@ -6,7 +7,20 @@ import { metricNames, metricsNamespace } from './metric-names.js';
  * log line when it ends (the `logMetrics` middleware in `instrumented`). POWERTOOLS_METRICS_DISABLED turns
  * them off (the local runtime does, unless METRICS=on).
  */
-export const metrics = new Metrics({ namespace: metricsNamespace, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'marketplace' });
+export const metrics = new Metrics({
+  namespace: metricsNamespace,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'marketplace',
+  // Most requests add no metric, and Powertools warns about each such invocation: that notice is dropped,
+  // everything else it says goes to our logger.
+  logger: {
+    debug: (...content: unknown[]) => logger.debug(String(content[0]), ...content.slice(1) as never[]),
+    info: (...content: unknown[]) => logger.info(String(content[0]), ...content.slice(1) as never[]),
+    warn: (...content: unknown[]) => {
+      if (!String(content[0]).startsWith('No application metrics to publish')) logger.warn(String(content[0]), ...content.slice(1) as never[]);
+    },
+    error: (...content: unknown[]) => logger.error(String(content[0]), ...content.slice(1) as never[]),
+  },
+});
 
 export { MetricUnit };
 

@@ -48,7 +48,7 @@ describe('trades that do not compete never wait for each other (conflict-faithfu
     const stats = listed.body.items.find((c: any) => c.collectionId === result.collectionId).stats;
     const volume = result.prices.reduce((a, b) => a + b, 0);
     assert.deepEqual({ ...stats, asOf: undefined }, {
-      floorPrice: null, listedCount: result.listedLeft, volume, sales: buyersCount, owners: buyersCount, asOf: undefined,
+      floorPrice: null, listedCount: result.listedLeft, volume, sales: buyersCount, owners: buyersCount, topOffer: null, asOf: undefined,
     });
     const floor = (await api.get('/market/floor', { collectionIds: [result.collectionId] })).body.floors[0];
     assert.equal(floor.floorPrice, null);

@@ -94,7 +94,7 @@ describe('functions', () => {
 
   const { template } = stages.staging;
 
-  test('no role carries a managed policy: each may write its own log group and use the table, nothing more', () => {
+  test('no role carries a managed policy: each may write its own log group and traces, and use the table, nothing more', () => {
     for (const [id, role] of resources(template, 'AWS::IAM::Role')) {
       assert.equal(role.Properties!.ManagedPolicyArns, undefined, id);
     }
@@ -105,7 +105,9 @@ describe('functions', () => {
         // A stream consumer may also send to its on-failure queue (lib/stream-consumers.ts), and to nothing else.
         const sendsToFailureQueue = actions.every((action) => action.startsWith('sqs:'))
           && failureQueueIds.includes(referencedId(statement.Resource)) && id.startsWith('Streams');
-        assert.ok(sendsToFailureQueue || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        // Active tracing: exactly the two X-Ray write actions, which take no resource (Resource '*').
+        const writesTraces = actions.length === 2 && actions.includes('xray:PutTraceSegments') && actions.includes('xray:PutTelemetryRecords');
+        assert.ok(sendsToFailureQueue || writesTraces || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
         assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
         assert.equal(statement.Effect, 'Allow');
       }
