@@ -13,12 +13,13 @@ export function cachedRead<T>(key: string, load: () => Promise<T>, now = Date.no
   if (!(ttlMs > 0)) return load();
   const hit = entries.get(key);
   if (hit && hit.expiresAt > now) return hit.value as Promise<T>;
-  const value = load();
+  const entry = { expiresAt: now + ttlMs, value: load() };
   entries.delete(key);
-  entries.set(key, { expiresAt: now + ttlMs, value });
-  value.catch(() => entries.delete(key));
+  entries.set(key, entry);
+  // A failed read drops its own entry only: one that fails late must not take a newer read's entry with it.
+  entry.value.catch(() => { if (entries.get(key) === entry) entries.delete(key); });
   if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-  return value;
+  return entry.value as Promise<T>;
 }
 
 /** Only a list's first page is shared: a cursor is one reader's own position. */

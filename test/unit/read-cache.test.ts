@@ -21,4 +21,16 @@ describe('the public read cache', () => {
     await assert.rejects(cachedRead('f', failing, 1));
     assert.equal(attempts, 2);
   });
+
+  it('keeps a newer entry when an older read fails after it was stored', async () => {
+    let failSlowRead!: (error: Error) => void;
+    const slow = cachedRead('late', () => new Promise<number>((_, reject) => { failSlowRead = reject; }), 0);
+    let loads = 0;
+    const fresh = async () => ++loads;
+    assert.equal(await cachedRead('late', fresh, 1_000), 1, 'the slow entry expired: a new read is stored');
+    failSlowRead(new Error('late'));
+    await assert.rejects(slow);
+    assert.equal(await cachedRead('late', fresh, 1_500), 1, 'the newer entry is still served');
+    assert.equal(loads, 1);
+  });
 });
