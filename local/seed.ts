@@ -236,7 +236,8 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
       volume: sales * between(5_000, 400_000),
       sales,
       owners: new Set((ownersByCollection.get(collection.collectionId) ?? []).map((n) => n.owner)).size,
-      asOf: iso(nowMs),
+      statsAsOf: iso(nowMs),
+      floorAsOf: iso(nowMs),
     };
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAccount, type Account, type Topup } from '../domain/accounts.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
-import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
 
 export function toAccount(item: Item): Account {
   return {
@@ -63,5 +63,5 @@ export async function listTopups(userId: string, page: PageRequest): Promise<Pag
     { partition: keys.account(userId).pk, range: { op: 'begins_with', value: keys.topupPrefix }, forward: false },
     page,
   );
-  return { items: result.items.map(toTopup), nextCursor: result.nextCursor };
+  return mapPage(result, toTopup);
 }

@@ -24,10 +24,10 @@ export const items = {
     userId: string; creditId: string; at: string; kind: string; reference: string; balanceDelta: number; heldDelta: number;
   }) => ({ ...keys.credit(c.userId, c.creditId), entity: 'credit', ...c }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
-    const { stats: { asOf, ...figures }, ...rest } = c;
+    const { stats: { statsAsOf, floorAsOf, ...figures }, ...rest } = c;
     return {
       ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...figures,
-      ...(asOf ? { statsAsOf: asOf, floorAsOf: asOf } : {}),
+      ...(statsAsOf ? { statsAsOf } : {}), ...(floorAsOf ? { floorAsOf } : {}),
     };
   },
   holder: (h: { collectionId: string; userId: string; count: number }) => ({

@@ -1,6 +1,6 @@
 import { effectiveOfferStatus, type Offer, type OfferStatus } from '../domain/offers.js';
 import { indexPartitions } from './keys.js';
-import { queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
+import { mapPage, queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
 
 /** An offer as stored (its status as written, whatever the time). */
 export function toStoredOffer(item: Item): Offer {
@@ -52,5 +52,5 @@ export async function listOffers(
     },
     page,
   );
-  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+  return mapPage(result, (item) => toOffer(item, now));
 }

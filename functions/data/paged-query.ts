@@ -39,6 +39,12 @@ export interface PageRequest {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /** When the page was read from DynamoDB (ISO instant): a page served from a cache keeps it, so it shows its age. */
+  asOf: string;
+}
+
+export function mapPage<A, B>(page: Page<A>, map: (item: A) => B): Page<B> {
+  return { ...page, items: page.items.map(map) };
 }
 
 /** A filtered query may need several round trips to fill a page; past this it returns a short page. */
@@ -139,7 +145,8 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
   if (!spec.range) delete names['#sk'];
 
   const start = page.cursor === undefined ? 'restart' : decodeCursor(page.cursor, spec);
-  if (start === 'exhausted') return { items: [], nextCursor: null };
+  const asOf = new Date().toISOString();
+  if (start === 'exhausted') return { items: [], nextCursor: null, asOf };
   let startKey = start === 'restart' ? undefined : start;
   const items: Item[] = [];
   for (let trip = 0; trip < maxRoundTrips; trip++) {
@@ -165,9 +172,9 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
   if (items.length > page.limit) {
     const returned = items.slice(0, page.limit);
     const last = returned[returned.length - 1]!;
-    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all), spec) };
+    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all), spec), asOf };
   }
-  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all), spec) : null };
+  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all), spec) : null, asOf };
 }
 
 function pick(item: Item, names: string[]): Item {

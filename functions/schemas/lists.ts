@@ -1,15 +1,18 @@
 import * as z from 'zod/mini';
 import { id, pageFields, windowStatus } from './common.js';
+import { freshnessFields } from './freshness.js';
 
 export const auctionFilters = z.object({
   status: z._default(windowStatus, 'live'),
   collectionId: z.optional(id),
   ...pageFields,
+  ...freshnessFields,
 });
 
 export const presaleFilters = z.object({
   status: z._default(windowStatus, 'live'),
   ...pageFields,
+  ...freshnessFields,
 });
 
 export const myNftsQuery = z.object({ collectionId: z.optional(id), ...pageFields });

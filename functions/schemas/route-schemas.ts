@@ -32,7 +32,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
-  cancelListing: { response: responses.closed },
+  cancelListing: { response: responses.cancelledListing },
   buyListing: { response: responses.sale },
   createCollection: { body: trading.createCollectionRequest, response: responses.collection, status: 201 },
   createOffer: { body: trading.createOfferRequest, response: responses.offer, status: 201 },
