@@ -8,7 +8,8 @@
  *   PORT=4000 DYNAMODB_PORT=8001 npm start
  *   SEED_NFTS=50000 SEED_LISTINGS=10000 npm start
  *   THROTTLE=off npm start              # no 429s (the default enforces the staging stage's throttles)
- *   PUBLIC_READ_CACHE_MS=0 npm start    # every public read goes to DynamoDB (default: 1 s reuse, as deployed)
+ *   PUBLIC_READ_CACHE_MS=0 npm start    # every public read goes to DynamoDB (default: 1 s reuse per simulated
+ *                                       # Lambda environment, as deployed)
  *   CONFLICT_FAITHFUL=1 npm start       # concurrent transactions on one item are cancelled, as DynamoDB does
  *   CONFLICT_HOLD_MS=25 CONFLICT_FAITHFUL=1 npm start  # how long a transaction holds its items (default 15)
  *   STREAMS=off npm start               # no stream consumers (by default they run, as Lambda runs them)
@@ -16,7 +17,6 @@
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
 import { startLocalRuntime } from '../local/runtime.js';
-import { stageConfig } from '../lib/stage-config.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,9 +45,6 @@ function seedSize(): SeedSize | null {
     users: Math.max(1, fromEnv('USERS', base.users)),
   };
 }
-
-// Like the deployed public-read Lambdas, reuse first pages and floors for a moment (0 turns it off).
-process.env.PUBLIC_READ_CACHE_MS ??= String(stageConfig('staging').publicReadCacheMs);
 
 function conflicts(): { holdMs: number } | null {
   if (!['1', 'true', 'on'].includes(process.env.CONFLICT_FAITHFUL ?? '')) return null;

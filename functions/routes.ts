@@ -42,9 +42,11 @@ export interface Route {
   seedPath?: string;
 }
 
-const listingQueryKeys = ['collectionId', 'minPrice', 'maxPrice', 'sort', 'limit', 'cursor'] as const;
-const auctionQueryKeys = ['status', 'collectionId', 'limit', 'cursor'] as const;
-const presaleQueryKeys = ['status', 'limit', 'cursor'] as const;
+// minAsOf (read-your-writes: the caller's last write) is in every cache key, so a caller that names its write
+// never gets an edge copy made before it.
+const listingQueryKeys = ['collectionId', 'minPrice', 'maxPrice', 'sort', 'limit', 'cursor', 'minAsOf'] as const;
+const auctionQueryKeys = ['status', 'collectionId', 'limit', 'cursor', 'minAsOf'] as const;
+const presaleQueryKeys = ['status', 'limit', 'cursor', 'minAsOf'] as const;
 
 export const routes: readonly Route[] = [
   {
@@ -66,13 +68,13 @@ export const routes: readonly Route[] = [
   {
     id: 'getMarketFloor', method: 'GET', path: '/market/floor',
     handler: 'market/get-floor', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 30, queryKeys: ['collectionIds'] },
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 30, queryKeys: ['collectionIds', 'minAsOf'] },
     summary: 'Cacheable twin of POST /market/floor: ?collectionIds=a,b',
   },
   {
     id: 'listCollections', method: 'GET', path: '/market/collections',
     handler: 'market/list-collections', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 30, staleWhileRevalidateSeconds: 120, queryKeys: ['limit', 'cursor'] },
+    cache: { maxAgeSeconds: 30, staleWhileRevalidateSeconds: 120, queryKeys: ['limit', 'cursor', 'minAsOf'] },
     summary: 'Collections with their stats (floor, listed count, volume, sales, owners)',
   },
   {
@@ -120,13 +122,13 @@ export const routes: readonly Route[] = [
   {
     id: 'listActivity', method: 'GET', path: '/market/activity',
     handler: 'market/list-activity', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor'] },
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },
     summary: 'Sales, listings, cancellations, bids, mints and offers, newest first; by collection or NFT',
   },
   {
     id: 'listOpenOffers', method: 'GET', path: '/offers',
     handler: 'offers/list-open-offers', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor'] },
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },
     summary: "Open offers, best first (highest amount, then earliest): a collection's collection offers, or those on one NFT",
   },
 

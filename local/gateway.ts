@@ -4,6 +4,7 @@ import { fallbackRoute, findRoute, routeKey, stripTrailingSlash, type Route } fr
 import { toApiEvent } from './api-event.js';
 import { lambdaContext, loadHandler } from './handler-loader.js';
 import type { LocalIssuer } from './jwt-issuer.js';
+import type { InvokedFunction, LambdaEnvironments } from './lambda-environments.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { corsPolicy } from '../lib/stage-config.js';
 
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   /** Routes only the local runtime has (/local/token, /openapi.json). */
   localRoutes?: ((request: IncomingMessage, url: URL, body: Buffer) => Promise<LocalAnswer | null>) | undefined;
   rateLimiter?: RateLimiter | undefined;
+  /** Each invocation runs in a simulated Lambda environment of its function, with that environment's read cache. */
+  environments?: LambdaEnvironments | undefined;
 }
 
 export interface LocalAnswer {
@@ -87,10 +90,11 @@ async function authorize(issuer: LocalIssuer, request: IncomingMessage): Promise
 }
 
 async function invoke(
-  handlerName: string, functionName: string, event: ReturnType<typeof toApiEvent>, response: ServerResponse,
+  options: GatewayOptions, fn: InvokedFunction & { handler: string }, event: ReturnType<typeof toApiEvent>, response: ServerResponse,
 ): Promise<void> {
-  const handler = await loadHandler(handlerName);
-  const result = await handler(event, lambdaContext(functionName, event.requestContext.requestId));
+  const handler = await loadHandler(fn.handler);
+  const call = () => handler(event, lambdaContext(fn.id, event.requestContext.requestId));
+  const result = await (options.environments ? options.environments.run(fn, call) : call());
   sendHandlerResult(response, result);
 }
 
@@ -130,7 +134,7 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   const match = findRoute(method, path);
   if (match.kind !== 'route') {
     const event = toApiEvent({ request, url, path, routeKey: '$default', pathParameters: {}, body, claims: null });
-    return invoke(fallbackRoute.handler, fallbackRoute.id, event, response);
+    return invoke(options, fallbackRoute, event, response);
   }
 
   const route: Route = match.route;
@@ -150,5 +154,5 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   const event = toApiEvent({
     request, url, path, routeKey: routeKey(route), pathParameters: match.pathParameters, body, claims,
   });
-  return invoke(route.handler, route.id, event, response);
+  return invoke(options, route, event, response);
 }

@@ -5,6 +5,7 @@ import { startConflictProxy, type ConflictProxy } from './conflict-proxy.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
+import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
 import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createTable, localClient, tableExists } from './table.js';
@@ -36,6 +37,11 @@ export interface LocalRuntimeOptions {
    * `batchingWindowMs` replaces their batching windows; `duplicates` (0..1) redelivers batches now and then.
    */
   streams?: boolean | { duplicates?: number; batchingWindowMs?: number } | undefined;
+  /**
+   * How long each simulated Lambda environment of a public read reuses a first page or floor (0: off). Default:
+   * PUBLIC_READ_CACHE_MS, else the staging stage's setting, as deployed.
+   */
+  publicReadCacheMs?: number | undefined;
 }
 
 /** The stream consumers, all together: the local stand-in for their event source mappings. */
@@ -50,6 +56,8 @@ export interface LocalRuntime {
   server: Server;
   streams: LocalStreams | null;
   conflicts: ConflictProxy | null;
+  /** The simulated Lambda environments, each with its own public read cache. */
+  environments: LambdaEnvironments;
   stop(): Promise<void>;
 }
 
@@ -118,10 +126,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const issuer = await createLocalIssuer(`${baseUrl}/local`);
     const throttleStage = options.throttleStage === undefined ? 'staging' : options.throttleStage;
     const throttleClasses = options.throttleClasses ?? (throttleStage ? stageConfig(throttleStage).throttle.classes : undefined);
+    const environments = createLambdaEnvironments({
+      publicReadCacheMs: options.publicReadCacheMs
+        ?? Number(process.env.PUBLIC_READ_CACHE_MS ?? stageConfig('staging').publicReadCacheMs),
+    });
+    // One process runs every simulated environment: its own cache (the one a Lambda environment has) stays off,
+    // so that each environment's cache is the only one.
+    process.env.PUBLIC_READ_CACHE_MS = '0';
     const server = createGateway({
       issuer,
       localRoutes: localRoutes(issuer, () => baseUrl),
       rateLimiter: throttleClasses ? createRateLimiter(throttleClasses) : undefined,
+      environments,
     });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -137,6 +153,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       server,
       streams: poller,
       conflicts,
+      environments,
       async stop() {
         await poller?.stop();
         server.closeAllConnections();

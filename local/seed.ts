@@ -250,7 +250,9 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
       sales,
       owners: new Set((ownersByCollection.get(collection.collectionId) ?? []).map((n) => n.owner)).size,
       topOffer: topOffer(collection.collectionId),
-      asOf: iso(nowMs),
+      statsAsOf: iso(nowMs),
+      floorAsOf: iso(nowMs),
+      topOfferAsOf: iso(nowMs),
     };
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }

@@ -3,7 +3,7 @@ import { emptyAccount, type Account, type Topup } from '../domain/accounts.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import { saturated } from './stored-numbers.js';
-import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
 
 export function toAccount(item: Item): Account {
   return {
@@ -67,5 +67,5 @@ export async function listTopups(userId: string, page: PageRequest): Promise<Pag
     { partition: keys.account(userId).pk, range: { op: 'begins_with', value: keys.topupPrefix }, forward: false },
     page,
   );
-  return { items: result.items.map(toTopup), nextCursor: result.nextCursor };
+  return mapPage(result, toTopup);
 }

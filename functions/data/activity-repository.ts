@@ -1,5 +1,5 @@
 import { indexPartitions, keys } from './keys.js';
-import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
 export interface Activity {
   activityId: string;
@@ -38,5 +38,5 @@ export async function listActivity(filter: { collectionId?: string | undefined; 
     spec = { index: 'gsi2', partition: indexPartitions.activity(null), forward: false };
   }
   const result = await queryPage(spec, page);
-  return { items: result.items.map(toActivity), nextCursor: result.nextCursor };
+  return mapPage(result, toActivity);
 }

@@ -24,11 +24,11 @@ export const items = {
     userId: string; creditId: string; at: string; kind: string; reference: string; balanceDelta: number; heldDelta: number;
   }) => ({ ...keys.credit(c.userId, c.creditId), entity: 'credit', ...c }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
-    const { stats: { asOf, topOffer, ...figures }, ...rest } = c;
+    const { stats: { statsAsOf, floorAsOf, topOfferAsOf, topOffer, ...figures }, ...rest } = c;
     return {
       ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...figures,
       ...(topOffer ? { topOfferId: topOffer.offerId, topOfferAmount: topOffer.amount } : {}),
-      ...(asOf ? { statsAsOf: asOf, floorAsOf: asOf, topOfferAsOf: asOf } : {}),
+      ...(statsAsOf ? { statsAsOf } : {}), ...(floorAsOf ? { floorAsOf } : {}), ...(topOfferAsOf ? { topOfferAsOf } : {}),
     };
   },
   holder: (h: { collectionId: string; userId: string; count: number }) => ({

@@ -2,8 +2,8 @@ import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamo
 import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
 import { db, tableName } from './client.js';
 import { indexPartitions, keys, priceKey } from './keys.js';
-import { cachedFirstPage, cachedRead } from './read-cache.js';
-import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
+import { cachedFirstPage, cachedRead, type Freshness } from './read-cache.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
 
 export function toListing(item: Item): Listing {
   return {
@@ -32,7 +32,9 @@ export function toCollection(item: Item): Collection {
       sales: (item.sales as number) ?? 0,
       owners: (item.owners as number) ?? 0,
       topOffer: typeof item.topOfferId === 'string' ? { offerId: item.topOfferId, amount: item.topOfferAmount as number } : null,
-      asOf: (item.statsAsOf as string | undefined) ?? null,
+      statsAsOf: (item.statsAsOf as string | undefined) ?? null,
+      floorAsOf: (item.floorAsOf as string | undefined) ?? null,
+      topOfferAsOf: (item.topOfferAsOf as string | undefined) ?? null,
     },
   };
 }
@@ -60,21 +62,22 @@ export function listingQuerySpec(plan: ListingQueryPlan): QuerySpec {
   return spec;
 }
 
-export async function listActiveListings(plan: ListingQueryPlan, page: PageRequest): Promise<Page<Listing>> {
-  const read = async () => {
-    const result = await queryPage(listingQuerySpec(plan), page);
-    return { items: result.items.map(toListing), nextCursor: result.nextCursor };
-  };
+export async function listActiveListings(plan: ListingQueryPlan, page: PageRequest & Freshness): Promise<Page<Listing>> {
+  const read = async () => mapPage(await queryPage(listingQuerySpec(plan), page), toListing);
   return cachedFirstPage(`listings ${JSON.stringify(plan)} ${page.limit}`, page, read);
 }
 
-/** One BatchGetItem: each collection's item carries its floor, so a floor costs one item read. */
-export async function getFloors(collectionIds: string[]): Promise<Map<string, Floor>> {
+/**
+ * One BatchGetItem: each collection's item carries its floor, so a floor costs one item read.
+ * `asOf` is when they were read; each floor's `floorAsOf` is when the stream aggregator set it.
+ */
+export async function getFloors(collectionIds: string[], request: Freshness = {}): Promise<{ asOf: string; floors: Map<string, Floor> }> {
   const unique = [...new Set(collectionIds)].sort();
-  return cachedRead(`floors ${unique.join(',')}`, () => readFloors(unique));
+  return cachedRead(`floors ${unique.join(',')}`, () => readFloors(unique), request);
 }
 
-async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
+async function readFloors(unique: string[]): Promise<{ asOf: string; floors: Map<string, Floor> }> {
+  const asOf = new Date().toISOString();
   const floors = new Map<string, Floor>();
   let requestKeys: Record<string, unknown>[] | undefined = unique.map((id) => keys.collection(id));
   for (let attempt = 0; requestKeys && requestKeys.length > 0 && attempt < 5; attempt++) {
@@ -91,18 +94,16 @@ async function readFloors(unique: string[]): Promise<Map<string, Floor>> {
         collectionId: item.collectionId as string,
         floorPrice: (item.floorPrice as number | null) ?? null,
         listingId: (item.floorListingId as string | null) ?? null,
-        asOf: (item.floorAsOf as string | undefined) ?? null,
+        floorAsOf: (item.floorAsOf as string | undefined) ?? null,
       });
     }
     requestKeys = output.UnprocessedKeys?.[tableName()]?.Keys;
   }
-  return floors;
+  return { asOf, floors };
 }
 
-export async function listCollections(page: PageRequest): Promise<Page<Collection>> {
-  const read = async () => {
-    const result = await queryPage({ index: 'gsi1', partition: indexPartitions.collections, forward: true }, page);
-    return { items: result.items.map(toCollection), nextCursor: result.nextCursor };
-  };
+export async function listCollections(page: PageRequest & Freshness): Promise<Page<Collection>> {
+  const read = async () =>
+    mapPage(await queryPage({ index: 'gsi1', partition: indexPartitions.collections, forward: true }, page), toCollection);
   return cachedFirstPage(`collections ${page.limit}`, page, read);
 }

@@ -1,6 +1,6 @@
 import type { OwnedNft } from '../domain/catalog.js';
 import { indexPartitions } from './keys.js';
-import { queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest } from './paged-query.js';
 
 export function toOwnedNft(item: Item): OwnedNft {
   return {
@@ -24,5 +24,5 @@ export async function listOwnedNfts(owner: string, collectionId: string | undefi
     },
     page,
   );
-  return { items: result.items.map(toOwnedNft), nextCursor: result.nextCursor };
+  return mapPage(result, toOwnedNft);
 }

@@ -1,6 +1,6 @@
 import { effectiveOfferStatus, type Offer, type OfferStatus } from '../domain/offers.js';
 import { indexPartitions } from './keys.js';
-import { queryNewestAcross, queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
+import { mapPage, queryNewestAcross, queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
 
 /** An offer as stored (its status as written, whatever the time). */
 export function toStoredOffer(item: Item): Offer {
@@ -45,7 +45,7 @@ export async function listOffersMade(userId: string, status: OfferStatus | undef
     { index: 'gsi1', partition: indexPartitions.offersBy(userId), ...(status ? { filter: statusFilter(status, now), scope: status } : {}), forward: false },
     page,
   );
-  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+  return mapPage(result, (item) => toOffer(item, now));
 }
 
 /** Collection offers reach holders of at most this many of their collections (the first by collection id). */
@@ -59,7 +59,7 @@ export async function listOffersReceived(userId: string, status: OfferStatus | u
   const ownPartition = indexPartitions.offersTo(userId);
   if (status !== undefined && status !== 'open') {
     const result = await queryPage({ index: 'gsi2', partition: ownPartition, filter: statusFilter(status, now), scope: status, forward: false }, page);
-    return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+    return mapPage(result, (item) => toOffer(item, now));
   }
   const held = await queryPage({ index: 'gsi1', partition: indexPartitions.holdings(userId), forward: true }, { limit: maxHeldCollectionsWithOffers });
   const open = statusFilter('open', now);
@@ -71,7 +71,7 @@ export async function listOffersReceived(userId: string, status: OfferStatus | u
     partitions: [ownPartition, ...held.items.map((item) => indexPartitions.offersToHolders(item.collectionId as string))],
     filter, scope: `received:${userId}:${status ?? 'any'}`,
   }, page);
-  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+  return mapPage(result, (item) => toOffer(item, now));
 }
 
 /** Open offers on one NFT, or a collection's collection offers: best first (highest amount, then earliest). */
@@ -80,7 +80,7 @@ export async function bestOpenOffers(target: { nftId: string | null; collectionI
     index: 'gsi3', partition: indexPartitions.offerBook(target), forward: true,
     filter: { expression: 'expiresAt > :now AND collectionId = :collectionId', names: {}, values: { ':now': now, ':collectionId': target.collectionId } },
   }, page);
-  return { items: result.items.map((item) => toOffer(item, now)), nextCursor: result.nextCursor };
+  return mapPage(result, (item) => toOffer(item, now));
 }
 
 /** Every open offer on an NFT, expired or not (the aggregator moves them to the NFT's new owner). */

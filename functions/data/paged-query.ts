@@ -39,6 +39,12 @@ export interface PageRequest {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /** When the page was read from DynamoDB (ISO instant): a page served from a cache keeps it, so it shows its age. */
+  asOf: string;
+}
+
+export function mapPage<A, B>(page: Page<A>, map: (item: A) => B): Page<B> {
+  return { ...page, items: page.items.map(map) };
 }
 
 /** A filtered query may need several round trips to fill a page; past this it returns a short page. */
@@ -139,7 +145,8 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
   if (!spec.range) delete names['#sk'];
 
   const start = page.cursor === undefined ? 'restart' : decodeCursor(page.cursor, spec);
-  if (start === 'exhausted') return { items: [], nextCursor: null };
+  const asOf = new Date().toISOString();
+  if (start === 'exhausted') return { items: [], nextCursor: null, asOf };
   let startKey = start === 'restart' ? undefined : start;
   const items: Item[] = [];
   for (let trip = 0; trip < maxRoundTrips; trip++) {
@@ -165,9 +172,9 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
   if (items.length > page.limit) {
     const returned = items.slice(0, page.limit);
     const last = returned[returned.length - 1]!;
-    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all), spec) };
+    return { items: returned, nextCursor: encodeCursor(pick(last, attrs.all), spec), asOf };
   }
-  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all), spec) : null };
+  return { items, nextCursor: startKey ? encodeCursor(pick(startKey, attrs.all), spec) : null, asOf };
 }
 
 function pick(item: Item, names: string[]): Item {
@@ -208,6 +215,7 @@ function decodeBeforeCursor(cursor: string, scope: string): string {
  */
 export async function queryNewestAcross(spec: NewestAcrossSpec, page: PageRequest): Promise<Page<Item>> {
   const scope = createHash('sha256').update(JSON.stringify(['newest-across', spec.index, spec.filter?.expression ?? null, spec.scope])).digest('base64url').slice(0, 12);
+  const asOf = new Date().toISOString();
   const before = page.cursor === undefined ? null : decodeBeforeCursor(page.cursor, scope);
   const sortName = indexKeys[spec.index].sortKey;
   const reads = await Promise.all(spec.partitions.map((partition) => readBelow(spec, partition, before, page.limit + 1)));
@@ -222,7 +230,7 @@ export async function queryNewestAcross(spec: NewestAcrossSpec, page: PageReques
   const nextCursor = more && last !== undefined
     ? Buffer.from(JSON.stringify({ before: last, [scopeField]: scope }), 'utf8').toString('base64url')
     : null;
-  return { items, nextCursor };
+  return { items, nextCursor, asOf };
 }
 
 async function readBelow(spec: NewestAcrossSpec, partition: string, before: string | null, wanted: number): Promise<SourceRead> {

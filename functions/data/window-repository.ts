@@ -3,8 +3,8 @@ import { planWindowQuery, windowStatus, type WindowStatus } from '../domain/time
 import { maxAuctionOvertimeMinutes, type AuctionState, type PresaleState } from '../domain/trading-rules.js';
 import { indexPartitions } from './keys.js';
 import type { IndexName } from './table-definition.js';
-import { queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
-import { cachedFirstPage } from './read-cache.js';
+import { mapPage, queryPage, type Item, type Page, type PageRequest, type QuerySpec } from './paged-query.js';
+import { cachedFirstPage, type Freshness } from './read-cache.js';
 
 /** An auction as stored: what trading decides on, and what clients see of it (`toAuction`). */
 export type AuctionRecord = AuctionState & { nftId: string; collectionId: string; bidCount: number; name: string; image: string };
@@ -77,23 +77,21 @@ function windowQuerySpec(
 
 const auctionOvertimeMs = maxAuctionOvertimeMinutes * 60_000;
 
+/** Statuses are computed at `now`, just before the page is read: it is the page's asOf. */
+async function windowPage<T>(spec: QuerySpec, page: PageRequest, now: string, map: (item: Item, now: string) => T): Promise<Page<T>> {
+  return { ...mapPage(await queryPage(spec, page), (item) => map(item, now)), asOf: now };
+}
+
 export async function listAuctions(
-  status: WindowStatus, collectionId: string | undefined, now: string, page: PageRequest,
+  status: WindowStatus, collectionId: string | undefined, now: string, page: PageRequest & Freshness,
 ): Promise<Page<Auction>> {
   const spec = collectionId
     ? windowQuerySpec(status, now, indexPartitions.auctions(collectionId), { endsAt: 'gsi3', startsAt: 'gsi4' }, auctionOvertimeMs)
     : windowQuerySpec(status, now, indexPartitions.auctions(null), { endsAt: 'gsi1', startsAt: 'gsi2' }, auctionOvertimeMs);
-  const read = async () => {
-    const result = await queryPage(spec, page);
-    return { items: result.items.map((item) => toAuction(item, now)), nextCursor: result.nextCursor };
-  };
-  return cachedFirstPage(`auctions ${status} ${collectionId ?? '*'} ${page.limit}`, page, read);
+  return cachedFirstPage(`auctions ${status} ${collectionId ?? '*'} ${page.limit}`, page, () => windowPage(spec, page, now, toAuction));
 }
 
-export async function listPresales(status: WindowStatus, now: string, page: PageRequest): Promise<Page<Presale>> {
-  const read = async () => {
-    const result = await queryPage(windowQuerySpec(status, now, indexPartitions.presales, { endsAt: 'gsi1', startsAt: 'gsi2' }), page);
-    return { items: result.items.map((item) => toPresale(item, now)), nextCursor: result.nextCursor };
-  };
-  return cachedFirstPage(`presales ${status} ${page.limit}`, page, read);
+export async function listPresales(status: WindowStatus, now: string, page: PageRequest & Freshness): Promise<Page<Presale>> {
+  const spec = windowQuerySpec(status, now, indexPartitions.presales, { endsAt: 'gsi1', startsAt: 'gsi2' });
+  return cachedFirstPage(`presales ${status} ${page.limit}`, page, () => windowPage(spec, page, now, toPresale));
 }

@@ -21,7 +21,11 @@ export interface CollectionStats {
    * When the stream aggregator last updated these figures (null: never since the collection was made).
    * They trail trades by the stream's lag, which an alarm keeps under a minute and is about a second.
    */
-  asOf: string | null;
+  statsAsOf: string | null;
+  /** When the aggregator last set `floorPrice` (it refreshes the floor apart from the other figures). */
+  floorAsOf: string | null;
+  /** When the aggregator last read `topOffer` from the offer book. */
+  topOfferAsOf: string | null;
 }
 
 export interface Collection {
@@ -37,8 +41,11 @@ export interface Floor {
   collectionId: string;
   floorPrice: number | null;
   listingId: string | null;
-  /** When the floor was read from the price-ordered listings (it trails them by the stream's lag). */
-  asOf: string | null;
+  /**
+   * When the stream aggregator set this floor from the price-ordered listings (it trails them by the stream's
+   * lag). Not the answer's `asOf`, which says when the floor was read from the collection item.
+   */
+  floorAsOf: string | null;
 }
 
 export type ListingSort = 'price_asc' | 'price_desc' | 'newest';
@@ -67,6 +74,6 @@ export function planListingQuery(filters: {
 /** Floors in the order asked for; a collection with nothing listed (or unknown) has no floor. */
 export function floorsInRequestOrder(collectionIds: string[], known: Map<string, Floor>): Floor[] {
   return [...new Set(collectionIds)].map(
-    (collectionId) => known.get(collectionId) ?? { collectionId, floorPrice: null, listingId: null, asOf: null },
+    (collectionId) => known.get(collectionId) ?? { collectionId, floorPrice: null, listingId: null, floorAsOf: null },
   );
 }

@@ -1,15 +1,18 @@
 import * as z from 'zod/mini';
 import { id, pageFields, windowStatus } from './common.js';
+import { freshnessFields } from './freshness.js';
 
 export const auctionFilters = z.object({
   status: z._default(windowStatus, 'live'),
   collectionId: z.optional(id),
   ...pageFields,
+  ...freshnessFields,
 });
 
 export const presaleFilters = z.object({
   status: z._default(windowStatus, 'live'),
   ...pageFields,
+  ...freshnessFields,
 });
 
 export const myNftsQuery = z.object({ collectionId: z.optional(id), ...pageFields });
@@ -23,5 +26,8 @@ export const myOffersQuery = z.object({
 
 export const pageQuery = z.object({ ...pageFields });
 
-/** The offer book: a collection's collection offers, or (with nftId) the offers on one of its NFTs. */
-export const openOffersQuery = z.object({ collectionId: id, nftId: z.optional(id), ...pageFields });
+/**
+ * The offer book: a collection's collection offers, or (with nftId) the offers on one of its NFTs. Never cached
+ * in Lambda; CloudFront keys on minAsOf (functions/schemas/freshness.ts).
+ */
+export const openOffersQuery = z.object({ collectionId: id, nftId: z.optional(id), ...pageFields, ...freshnessFields });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { id, money, pageFields } from './common.js';
+import { freshnessFields } from './freshness.js';
 
 export const listingSort = z.enum(['price_asc', 'price_desc', 'newest']);
 
@@ -10,6 +11,7 @@ export const listingFilters = z
     maxPrice: z.optional(money),
     sort: z._default(listingSort, 'newest'),
     ...pageFields,
+    ...freshnessFields,
   })
   .check(z.refine((f) => f.minPrice === undefined || f.maxPrice === undefined || f.minPrice <= f.maxPrice, {
     message: 'minPrice must not exceed maxPrice',
@@ -18,6 +20,7 @@ export const listingFilters = z
 
 export const floorRequest = z.object({
   collectionIds: z.array(id).check(z.minLength(1), z.maxLength(50)),
+  ...freshnessFields,
 });
 
-export const collectionsQuery = z.object({ ...pageFields });
+export const collectionsQuery = z.object({ ...pageFields, ...freshnessFields });

@@ -5,7 +5,12 @@ const money = z.number().int();
 const timestamp = z.string();
 const windowStatus = z.enum(['live', 'upcoming', 'ended']);
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+/** When the answer's data was read from DynamoDB; a cached answer keeps it, so a client sees how old it is. */
+const asOf = z.iso.datetime().describe('When this answer was read from DynamoDB (a cached answer keeps its original asOf)');
+/** When the stream aggregator last wrote a figure: not when it was read (`asOf`). */
+const aggregatedAt = (what: string) => timestamp.nullable().describe(`When the stream aggregator last set ${what} (null: never)`);
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable(), asOf });
 
 export const listing = z.object({
   listingId: z.string(), nftId: z.string(), collectionId: z.string(), seller: z.string(),
@@ -13,8 +18,9 @@ export const listing = z.object({
 });
 
 export const floors = z.object({
+  asOf,
   floors: z.array(z.object({
-    collectionId: z.string(), floorPrice: money.nullable(), listingId: z.string().nullable(), asOf: timestamp.nullable(),
+    collectionId: z.string(), floorPrice: money.nullable(), listingId: z.string().nullable(), floorAsOf: aggregatedAt('this floor'),
   })),
 });
 
@@ -23,7 +29,8 @@ export const collection = z.object({
   stats: z.object({
     floorPrice: money.nullable(), listedCount: z.number().int(), volume: money, sales: z.number().int(), owners: z.number().int(),
     topOffer: z.object({ offerId: z.string(), amount: money }).nullable().describe('The best open collection offer'),
-    asOf: timestamp.nullable(),
+    statsAsOf: aggregatedAt('listedCount, volume, sales and owners'), floorAsOf: aggregatedAt('floorPrice'),
+    topOfferAsOf: aggregatedAt('topOffer'),
   }),
 });
 
@@ -67,6 +74,9 @@ export const sale = z.object({
 export const closed = z.object({ status: z.literal('cancelled'), listingId: z.string().optional(), offerId: z.string().optional() });
 
 export const auctionCancellation = z.object({ auctionId: z.string(), status: z.literal('cancelled'), cancelledAt: timestamp });
+
+/** cancelledAt: pass it as minAsOf to see the listing gone from the public lists at once. */
+export const cancelledListing = closed.extend({ cancelledAt: timestamp });
 
 export const settlement = z.object({
   auctionId: z.string(), outcome: z.enum(['sold', 'unsold']), winner: z.string().nullable(), price: money.nullable(), settledAt: timestamp,

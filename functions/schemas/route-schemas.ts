@@ -33,7 +33,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
-  cancelListing: { response: responses.closed },
+  cancelListing: { response: responses.cancelledListing },
   buyListing: { response: responses.sale },
   createCollection: { body: trading.createCollectionRequest, response: responses.collection, status: 201 },
   createOffer: { body: trading.createOfferRequest, response: responses.offer, status: 201 },

@@ -56,7 +56,8 @@ export const createPresaleRequest = z.strictObject({
   allowlist: z.optional(z.array(id).check(z.minLength(1), z.maxLength(1_000))),
 });
 
-export const activityQuery = z.object({ collectionId: z.optional(id), nftId: z.optional(id), ...pageFields });
+// minAsOf: the activity list is never cached in Lambda, but CloudFront keys on it (functions/schemas/freshness.ts).
+export const activityQuery = z.object({ collectionId: z.optional(id), nftId: z.optional(id), ...pageFields, minAsOf: z.optional(instant) });
 
 export const listingIdParam = z.object({ listingId: id });
 export const offerIdParam = z.object({ offerId: id });

@@ -14,7 +14,7 @@ export async function createCollection(
     if (earlier) return earlier;
     const collection: Collection = {
       collectionId, name: request.name, image: request.image, creator, royaltyBps: request.royaltyBps,
-      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0, topOffer: null, asOf: null },
+      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0, topOffer: null, statsAsOf: null, floorAsOf: null, topOfferAsOf: null },
     };
     await transact([{
       item: {

@@ -57,7 +57,9 @@ export async function createListing(
 }
 
 /** Write set: the listing, the NFT, the price entry and an activity. */
-export async function cancelListing(caller: string, listingId: string, now: Date): Promise<{ listingId: string; status: 'cancelled' }> {
+export async function cancelListing(
+  caller: string, listingId: string, now: Date,
+): Promise<{ listingId: string; status: 'cancelled'; cancelledAt: string }> {
   return withOptimisticRetry(async () => {
     const listing = await readListing(listingId);
     if (!listing) throw tradingErrors.listingNotFound();
@@ -70,7 +72,7 @@ export async function cancelListing(caller: string, listingId: string, now: Date
       deletePriceEntry(listing),
       activity({ kind: 'cancellation', nftId: listing.nftId, collectionId: listing.collectionId, actor: caller, price: listing.price, reference: listingId }, at),
     ]);
-    return { listingId, status: 'cancelled' };
+    return { listingId, status: 'cancelled', cancelledAt: at };
   });
 }
 

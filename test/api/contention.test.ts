@@ -42,15 +42,16 @@ describe('trades that do not compete never wait for each other (conflict-faithfu
       + `${cancelled} of ${transactions} transactions cancelled by conflicts`);
     assert.deepEqual(result.tally, { 200: buyersCount });
 
-    // Stats and floor trail by the stream's lag; once it is drained they are exact.
-    await market.settle();
-    const listed = await api.get('/market/collections?limit=100');
+    // Stats and floor trail by the stream's lag; once it is drained they are exact (read after it: minAsOf).
+    const minAsOf = await market.settle();
+    const listed = await api.get(`/market/collections?limit=100&minAsOf=${minAsOf}`);
     const stats = listed.body.items.find((c: any) => c.collectionId === result.collectionId).stats;
     const volume = result.prices.reduce((a, b) => a + b, 0);
-    assert.deepEqual({ ...stats, asOf: undefined }, {
-      floorPrice: null, listedCount: result.listedLeft, volume, sales: buyersCount, owners: buyersCount, topOffer: null, asOf: undefined,
+    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined }, {
+      floorPrice: null, listedCount: result.listedLeft, volume, sales: buyersCount, owners: buyersCount, topOffer: null,
+      statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined,
     });
-    const floor = (await api.get('/market/floor', { collectionIds: [result.collectionId] })).body.floors[0];
+    const floor = (await api.get('/market/floor', { collectionIds: [result.collectionId], minAsOf })).body.floors[0];
     assert.equal(floor.floorPrice, null);
     // The one creator was paid by every mint and every sale, each credit exactly once.
     const creator = (await api.call(result.creator, 'GET', '/accounts')).body;
@@ -66,8 +67,8 @@ describe('trades that do not compete never wait for each other (conflict-faithfu
     console.log(`drop of ${dropSupply} to ${dropBuyers}: ${JSON.stringify(result.tally)} in ${result.seconds.toFixed(2)} s `
       + `(${(dropSupply / result.seconds).toFixed(0)} mints/s); ${cancelled} of ${transactions} transactions cancelled by conflicts`);
     assert.deepEqual(result.tally, { 201: dropSupply, '409 SOLD_OUT': dropBuyers - dropSupply });
-    await market.settle();
-    const presale = (await api.get('/presale/', { status: 'live', limit: 100 })).body.items.find((p: any) => p.presaleId === result.presaleId);
+    const minAsOf = await market.settle();
+    const presale = (await api.get('/presale/', { status: 'live', limit: 100, minAsOf })).body.items.find((p: any) => p.presaleId === result.presaleId);
     assert.equal(presale.sold, dropSupply);
     assert.deepEqual((await auditTable(market.doc, market.tableName)).problems, []);
   });

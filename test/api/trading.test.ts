@@ -45,7 +45,7 @@ async function racing<T>(tasks: Array<() => Promise<T>>, width = 48): Promise<T[
 
 /** A fresh NFT for `owner`, minted through a presale of a fresh collection, so tests never share state. */
 let collectionCounter = 0;
-async function mintFresh(owner: string, creator = 'creator-1'): Promise<{ nftId: string; collectionId: string }> {
+async function mintFresh(owner: string, creator = 'creator-1'): Promise<{ nftId: string; collectionId: string; presaleId: string }> {
   const token = await as(creator, ['creators']);
   const collection = await market.call('POST', '/market/collections', {
     token, body: { name: `Test ${++collectionCounter}`, image: 'https://img.example.com/c.png', royaltyBps: 500 },
@@ -62,7 +62,7 @@ async function mintFresh(owner: string, creator = 'creator-1'): Promise<{ nftId:
   await topUp(owner, 100);
   const bought = await call(owner, 'POST', `/presale/${presale.body.presaleId}/purchase`, { quantity: 1 });
   assert.equal(bought.status, 201, JSON.stringify(bought.body));
-  return { nftId: bought.body.nftIds[0], collectionId: collection.body.collectionId };
+  return { nftId: bought.body.nftIds[0], collectionId: collection.body.collectionId, presaleId: presale.body.presaleId };
 }
 
 describe('top-ups', () => {
@@ -133,40 +133,38 @@ describe('listings and buying', () => {
     const twice = await call('seller-a', 'POST', '/market/listings', { nftId, price: 4_000 });
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error.code, 'NFT_UNAVAILABLE');
-    await market.settle();
-    const floor = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId] } });
-    assert.deepEqual({ ...floor.body.floors[0], asOf: undefined }, { collectionId, floorPrice: 5_000, listingId: listed.body.listingId, asOf: undefined });
-    assert.ok(floor.body.floors[0].asOf >= listed.body.listedAt, 'the floor was read after the listing');
-    const market1 = await market.call('POST', '/market/', { body: { collectionId } });
+    // The floor follows the stream: read after the consumer has run (minAsOf: settle's instant).
+    const floor = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId], minAsOf: await market.settle() } });
+    assert.deepEqual({ ...floor.body.floors[0], floorAsOf: undefined }, { collectionId, floorPrice: 5_000, listingId: listed.body.listingId, floorAsOf: undefined });
+    assert.ok(floor.body.floors[0].floorAsOf >= listed.body.listedAt, 'the aggregator set the floor after the listing');
+    const market1 = await market.call('POST', '/market/', { body: { collectionId, minAsOf: listed.body.listedAt } });
     assert.deepEqual(market1.body.items.map((l: { listingId: string }) => l.listingId), [listed.body.listingId]);
 
     assert.equal((await call('intruder', 'DELETE', `/market/listings/${listed.body.listingId}`)).status, 403);
     const cancelled = await call('seller-a', 'DELETE', `/market/listings/${listed.body.listingId}`);
     assert.equal(cancelled.status, 200);
-    await market.settle();
-    const after = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId] } });
-    assert.deepEqual({ ...after.body.floors[0], asOf: undefined }, { collectionId, floorPrice: null, listingId: null, asOf: undefined });
+    const after = await market.call('POST', '/market/floor', { body: { collectionIds: [collectionId], minAsOf: await market.settle() } });
+    assert.deepEqual({ ...after.body.floors[0], floorAsOf: undefined }, { collectionId, floorPrice: null, listingId: null, floorAsOf: undefined });
     assert.equal((await call('seller-a', 'DELETE', `/market/listings/${listed.body.listingId}`)).status, 409);
   });
 
   it('keeps the floor right as cheaper listings come and go', async () => {
     const owner = 'floor-owner';
     const nfts = [await mintFresh(owner, 'floor-creator')];
-    const { collectionId } = nfts[0]!;
-    // Two more NFTs in the same collection, from the same presale route.
-    const presales = await market.call('POST', '/presale/', { body: { status: 'live', limit: 100 } });
-    const presale = presales.body.items.find((p: { collectionId: string }) => p.collectionId === collectionId);
+    const { collectionId, presaleId } = nfts[0]!;
+    // Two more NFTs in the same collection, from the same presale.
     await topUp(owner, 200);
-    const more = await call(owner, 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: 2 });
+    const more = await call(owner, 'POST', `/presale/${presaleId}/purchase`, { quantity: 2 });
     assert.equal(more.status, 201);
     const ids = [nfts[0]!.nftId, ...more.body.nftIds];
     const listings = [];
     for (const [i, price] of [300, 100, 200].entries()) {
       listings.push((await call(owner, 'POST', '/market/listings', { nftId: ids[i], price })).body.listingId);
     }
+    // The floor follows the stream: read it after the consumer has run (minAsOf: settle's instant).
     const floorNow = async () => {
-      await market.settle();
-      return (await market.call('GET', `/market/floor?collectionIds=${collectionId}`)).body.floors[0].floorPrice;
+      const minAsOf = await market.settle();
+      return (await market.call('GET', `/market/floor?collectionIds=${collectionId}&minAsOf=${minAsOf}`)).body.floors[0].floorPrice;
     };
     assert.equal(await floorNow(), 100);
     await call(owner, 'DELETE', `/market/listings/${listings[1]}`);
@@ -198,11 +196,13 @@ describe('listings and buying', () => {
     const owned = await call('buyer-b', 'GET', `/nft/my?collectionId=${collectionId}`);
     assert.deepEqual(owned.body.items.map((n: { nftId: string; listingId: null }) => [n.nftId, n.listingId]), [[nftId, null]]);
     assert.deepEqual((await call('seller-b', 'GET', `/nft/my?collectionId=${collectionId}`)).body.items, []);
-    await market.settle();
-    const collections = await market.call('GET', '/market/collections?limit=100');
+    const collections = await market.call('GET', `/market/collections?limit=100&minAsOf=${await market.settle()}`);
     const stats = collections.body.items.find((c: { collectionId: string }) => c.collectionId === collectionId).stats;
-    assert.deepEqual({ ...stats, asOf: undefined }, { floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, topOffer: null, asOf: undefined });
-    assert.ok(stats.asOf >= sale.body.soldAt, 'the stats were updated after the sale');
+    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined }, {
+      floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, topOffer: null, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined,
+    });
+    assert.ok(stats.statsAsOf >= sale.body.soldAt, 'the stats were updated after the sale');
+    assert.ok(stats.floorAsOf >= sale.body.soldAt, 'the floor was refreshed after the sale');
     const activity = await market.call('GET', `/market/activity?nftId=${nftId}`);
     assert.deepEqual(activity.body.items.map((a: { kind: string }) => a.kind), ['sale', 'listing', 'mint']);
   });
@@ -433,8 +433,7 @@ describe('presales and creators', () => {
     assert.equal(minted.length, 50);
     const codes = new Set(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.body.error.code}`));
     assert.ok([...codes].every((c) => ['409 SOLD_OUT', '409 CONCURRENT_UPDATE'].includes(c)), [...codes].join(','));
-    await market.settle();
-    const after = await market.call('POST', '/presale/', { body: { status: 'live', limit: 100 } });
+    const after = await market.call('POST', '/presale/', { body: { status: 'live', limit: 100, minAsOf: await market.settle() } });
     assert.equal(after.body.items.find((p: { presaleId: string }) => p.presaleId === presale.presaleId).sold, 50);
     const perWallet = new Map<string, number>();
     for (const a of minted) perWallet.set(a.body.buyer, (perWallet.get(a.body.buyer) ?? 0) + 1);
@@ -461,11 +460,9 @@ describe('presales and creators', () => {
   });
 
   it('refuse purchases over the wallet limit and outside the window', async () => {
-    const { collectionId } = await mintFresh('limit-buyer', 'limit-creator');
-    const presales = await market.call('POST', '/presale/', { body: { status: 'live', limit: 100 } });
-    const presale = presales.body.items.find((p: { collectionId: string }) => p.collectionId === collectionId);
+    const { presaleId } = await mintFresh('limit-buyer', 'limit-creator');
     await topUp('limit-buyer', 10_000);
-    const over = await call('limit-buyer', 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: 5 });
+    const over = await call('limit-buyer', 'POST', `/presale/${presaleId}/purchase`, { quantity: 5 });
     assert.deepEqual([over.status, over.body.error.code, over.body.error.details], [409, 'WALLET_LIMIT', { remaining: 4 }]);
     const upcoming = await market.call('POST', '/presale/', { body: { status: 'upcoming', limit: 1 } });
     const early = await call('limit-buyer', 'POST', `/presale/${upcoming.body.items[0].presaleId}/purchase`, { quantity: 1 });

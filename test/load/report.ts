@@ -59,6 +59,8 @@ export interface RunDescription {
   date: string;
   target: string;
   targetNote: string;
+  /** The public read cache during the run (a local target). */
+  readCache?: string;
   users: number;
   spawnRate: number;
   durationSeconds: number;
@@ -236,6 +238,7 @@ export function formatReport(
   out.push(title, '='.repeat(64));
   out.push(`Test Date: ${run.date}`);
   out.push(`Target: ${run.target}${run.targetNote ? ` (${run.targetNote})` : ''}`);
+  if (run.readCache) out.push(`Public read cache: ${run.readCache}`);
   const measured = summary.lastRequestTime ? summary.lastRequestTime - summary.startTime : 0;
   out.push(`Duration: ${run.durationSeconds} s (requests over ${measured.toFixed(1)} s)${run.warmupSeconds ? `, after a ${run.warmupSeconds} s warm-up run (not counted)` : ''}`);
   out.push(`Users: ${n(run.users)} concurrent`);
@@ -306,6 +309,38 @@ export function formatReport(
     }
   }
   out.push(`Locust CPU warning (a Locust process above 90% CPU): ${summary.cpuWarning ? 'YES - the load generator was saturated; use --workers' : 'no'}`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The same scenario run under several settings (the public read cache off, then on), side by side: the API's
+ * overall figures, then each endpoint's median and p95.
+ */
+export function formatComparison(runs: Array<{ label: string; summary: LocustSummary; verdicts: ThresholdVerdict[] }>): string {
+  const title = `SIDE BY SIDE: ${runs.map((r) => r.label).join(' / ')}`;
+  const out = [title, '-'.repeat(title.length)];
+  const figure = (name: string, value: (s: LocustSummary) => string) => [name, ...runs.map((r) => value(r.summary))];
+  out.push(...table(['', ...runs.map((r) => r.label)], [
+    figure('requests', (s) => n(s.api.requests)),
+    figure('failures', (s) => `${n(s.api.failures)} (${pct(s.api.failures, s.api.requests).toFixed(2)}%)`),
+    figure('requests/s', (s) => s.api.rps.toFixed(1)),
+    figure('average ms', (s) => n(s.api.avgMs)),
+    figure('median ms', (s) => n(s.api.medianMs)),
+    figure('p95 ms', (s) => n(s.api.p95Ms)),
+    figure('p99 ms', (s) => n(s.api.p99Ms)),
+    figure('max ms', (s) => n(s.api.maxMs)),
+    ['thresholds', ...runs.map((r) => (r.verdicts.every((v) => v.passed) ? 'PASS' : 'FAIL'))],
+  ], (i) => i > 0));
+  const names = [...new Set(runs.flatMap((r) => r.summary.endpoints.filter((e) => !isLogin(e)).map((e) => `${e.method} ${e.name}`)))].sort();
+  const cell = (summary: LocustSummary, name: string, pick: (e: EndpointStats) => number) => {
+    const stats = summary.endpoints.find((e) => `${e.method} ${e.name}` === name);
+    return stats ? n(pick(stats)) : '-';
+  };
+  out.push('', ...table(
+    ['endpoint', ...runs.flatMap((r) => [`${r.label} median`, `${r.label} p95`])],
+    names.map((name) => [name, ...runs.flatMap((r) => [cell(r.summary, name, (e) => e.medianMs), cell(r.summary, name, (e) => e.p95Ms)])]),
+    (i) => i > 0,
+  ));
   return `${out.join('\n')}\n`;
 }
 

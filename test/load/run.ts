@@ -21,8 +21,10 @@ import { parseArgs } from 'node:util';
 import { stageConfig } from '../../lib/stage-config.js';
 import { exportRoutes } from './export-routes.js';
 import {
-  checkThresholds, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type Thresholds,
+  checkThresholds, formatComparison, formatReport, type LocustSummary, type ResourceUsage, type RunDescription, type ThresholdVerdict,
+  type Thresholds,
 } from './report.js';
+import type { LocalRuntime } from '../../local/runtime.js';
 import { freePort } from '../../local/free-port.js';
 import { loadScenario, writeScenarioNames, type WriteScenarioName } from './scenario.js';
 import { prepareScenario, type ScenarioSetup } from './write-setup.js';
@@ -41,6 +43,10 @@ Target
   --conflicts             local only: the conflict-faithful proxy (local/conflict-proxy.ts) cancels concurrent
                           transactions on one item as DynamoDB does (hold CONFLICT_HOLD_MS, default 15 ms);
                           DynamoDB Local alone runs them one after another and never conflicts
+  --read-cache on|off|both
+                          local only: the public read cache of each simulated Lambda environment
+                          (PUBLIC_READ_CACHE_MS, default the stages' 1000 ms). both: the same run twice, cache
+                          off then on, reported side by side (default for the seed's mix; on for write scenarios)
 Scenario
   --scenario NAME         seed (default): the seed's mix. Write scenarios (scenario.json "writeScenarios"):
                           drop   a new presale starts a few seconds after every user has spawned; each buys one
@@ -76,6 +82,8 @@ Output
   --out DIR               report folder (default test/load/reports/<time>-<users>u)
 `;
 
+type ReadCacheSetting = 'off' | 'on';
+
 interface Options {
   scenario: 'seed' | WriteScenarioName;
   supply: number;
@@ -86,6 +94,8 @@ interface Options {
   seed: 'demo' | 'small';
   throttle: string | null;
   conflicts: boolean;
+  /** The public read cache in each run: off, on, or one run of each (a local target only). */
+  readCache: ReadCacheSetting[];
   users: number;
   spawnRate: number;
   duration: string;
@@ -111,13 +121,14 @@ export function parseDuration(text: string): number {
   return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
 }
 
-function parseOptions(argv: string[]): Options {
+export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
       scenario: { type: 'string', default: 'seed' }, supply: { type: 'string', default: '1500' }, 'drop-starts-in': { type: 'string' },
       'creator-token': { type: 'string' }, collection: { type: 'string' }, 'max-server-errors': { type: 'string', default: '0' },
       target: { type: 'string' }, seed: { type: 'string', default: 'demo' }, throttle: { type: 'string', default: 'off' }, conflicts: { type: 'boolean', default: false },
+      'read-cache': { type: 'string' },
       users: { type: 'string', default: '100' }, 'spawn-rate': { type: 'string' }, duration: { type: 'string', default: '60s' },
       workers: { type: 'string', default: '0' }, writes: { type: 'boolean', default: false },
       'reset-stats': { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' }, 'think-time': { type: 'string' }, auth: { type: 'string', default: 'local' },
@@ -151,6 +162,9 @@ function parseOptions(argv: string[]): Options {
   if (scenario !== 'seed' && !(writeScenarioNames as readonly string[]).includes(scenario)) {
     throw new Error(`--scenario: seed, ${writeScenarioNames.join(', ')}`);
   }
+  const readCache = values['read-cache'] ?? (values.target || scenario !== 'seed' ? 'on' : 'both');
+  if (!['on', 'off', 'both'].includes(readCache)) throw new Error('--read-cache: on, off or both');
+  if (values.target && readCache !== 'on') throw new Error('--read-cache off|both: only for the local marketplace; a target caches as it is deployed');
   return {
     scenario: scenario as Options['scenario'],
     supply: Math.floor(number('supply', values.supply, 1)!),
@@ -161,6 +175,7 @@ function parseOptions(argv: string[]): Options {
     seed: values.seed,
     throttle: values.throttle === 'off' ? null : values.throttle!,
     conflicts: values.conflicts!,
+    readCache: readCache === 'both' ? ['off', 'on'] : [readCache as ReadCacheSetting],
     users,
     spawnRate: number('spawn-rate', values['spawn-rate'], 0.1) ?? Math.min(users, 100),
     duration: values.duration!,
@@ -410,30 +425,29 @@ export async function runLoadTest(argv: string[]): Promise<number> {
   const outDir = resolve(options.out ?? join(here, 'reports', `${stamp}-${options.users}u${options.target ? '-remote' : ''}`));
   mkdirSync(outDir, { recursive: true });
   const routesFile = exportRoutes(join(outDir, 'routes.json'));
-  const summaryFile = join(outDir, 'summary.json');
   const scenarioFile = loadScenario();
   const writeSettings = options.scenario === 'seed' ? null : scenarioFile.writeScenarios[options.scenario];
   const wait = options.thinkTime ?? writeSettings?.waitSeconds ?? scenarioFile.waitSeconds;
 
   let target = options.target;
   let targetNote = 'given with --target, not started by the runner';
-  let runtime: { stop(): Promise<void> } | null = null;
+  let runtime: LocalRuntime | null = null;
   let dynamoDbPort: number | null = null;
   let userPool = options.userPool ?? 1000;
+  // As deployed: public-read Lambdas reuse first pages and floors for a moment, each environment its own.
+  const cacheOnMs = Number(process.env.PUBLIC_READ_CACHE_MS ?? stageConfig('staging').publicReadCacheMs);
   if (!target) {
     // The marketplace exactly as `npm start` runs it, in this process, on free ports.
     const [{ startLocalRuntime }, { defaultSeedSize, testSeedSize }, { loadHandler }, { routes, fallbackRoute }] = await Promise.all([
       import('../../local/runtime.js'), import('../../local/seed.js'), import('../../local/handler-loader.js'), import('../../functions/routes.js'),
     ]);
     const seedSize = options.seed === 'small' ? testSeedSize : defaultSeedSize;
-    // As deployed: public-read Lambdas reuse first pages and floors for a moment (PUBLIC_READ_CACHE_MS=0: off).
-    process.env.PUBLIC_READ_CACHE_MS ??= String(stageConfig('staging').publicReadCacheMs);
     dynamoDbPort = await freePort();
     console.log(`Starting the local marketplace (DynamoDB Local on :${dynamoDbPort}, ${options.seed} seed, throttles ${options.throttle ?? 'off'})...`);
     const started = performance.now();
     const local = await startLocalRuntime({
       port: 0, tableName: 'marketplace-loadtest', seedSize, dynamoDbPort, throttleStage: options.throttle,
-      conflicts: options.conflicts ? { holdMs: Number(process.env.CONFLICT_HOLD_MS ?? 15) } : null,
+      conflicts: options.conflicts ? { holdMs: Number(process.env.CONFLICT_HOLD_MS ?? 15) } : null, publicReadCacheMs: cacheOnMs,
     });
     runtime = local;
     // The gateway imports a handler module on its first request (through tsx: a one-off compile a Lambda
@@ -441,7 +455,7 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     await Promise.all([...new Set([...routes.map((r) => r.handler), fallbackRoute.handler])].map((h) => loadHandler(h)));
     const port = new URL(local.url).port;
     target = `http://127.0.0.1:${port}`;
-    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, public read cache ${process.env.PUBLIC_READ_CACHE_MS} ms, ` +
+    targetNote = `local marketplace in this process: gateway + handlers + DynamoDB Local, ${options.seed} seed, throttles ${options.throttle ?? 'off'}, ` +
       `${options.conflicts ? `conflict-faithful (hold ${process.env.CONFLICT_HOLD_MS ?? 15} ms)` : 'no transaction conflicts (DynamoDB Local)'}, stream consumers on`;
     userPool = options.userPool ?? seedSize.users;
     console.log(`Local marketplace ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${target}`);
@@ -476,51 +490,87 @@ export async function runLoadTest(argv: string[]): Promise<number> {
     console.log(`Scenario ${options.scenario}: ${setup.description}`);
     return setup;
   };
-  let codes: number[];
-  let timedOut: boolean;
-  let resources: ResourceUsage;
-  let setup: ScenarioSetup | null;
+  /** Every simulated environment retired (as by a deploy), the new ones caching as the setting says. */
+  const useReadCache = (setting: ReadCacheSetting) => runtime?.environments.reset(setting === 'on' ? cacheOnMs : 0);
+  const measured: MeasuredRun[] = [];
   try {
     if (options.warmupSeconds > 0) {
       const warmupDir = join(outDir, 'warmup');
       console.log(`Warm-up: the same scenario for ${options.warmupSeconds} s, not counted (its report: ${relative(process.cwd(), warmupDir)})`);
+      useReadCache(options.readCache[0]!);
       const warmupSetup = await setUp(options.warmupSeconds);
       await runLocust({ ...locustRun, env: { ...env, ...warmupSetup?.env }, outDir: warmupDir, durationSeconds: options.warmupSeconds });
     }
-    setup = await setUp(options.durationSeconds);
-    ({ codes, timedOut, resources } = await runLocust({ ...locustRun, env: { ...env, ...setup?.env }, outDir, durationSeconds: options.durationSeconds }));
+    for (const setting of options.readCache) {
+      const dir = options.readCache.length > 1 ? join(outDir, `cache-${setting}`) : outDir;
+      if (options.readCache.length > 1) console.log(`Run with the public read cache ${setting}`);
+      useReadCache(setting);
+      const setup = await setUp(options.durationSeconds);
+      const result = await runLocust({ ...locustRun, env: { ...env, ...setup?.env }, outDir: dir, durationSeconds: options.durationSeconds });
+      measured.push({ setting, dir, setup, ...result, environments: runtime?.environments.started() ?? {} });
+    }
   } finally {
     await runtime?.stop();
   }
 
-  if (!existsSync(summaryFile)) {
-    console.error(`Locust ended (exit ${codes.join(', ')}${timedOut ? ', stopped at the deadline' : ''}) without results: see ${join(outDir, 'locust.log')}`);
-    return 2;
+  const reports: Array<{ label: string; summary: LocustSummary; verdicts: ThresholdVerdict[]; text: string }> = [];
+  for (const result of measured) {
+    const summaryFile = join(result.dir, 'summary.json');
+    if (!existsSync(summaryFile)) {
+      console.error(`Locust ended (exit ${result.codes.join(', ')}${result.timedOut ? ', stopped at the deadline' : ''}) without results: see ${join(result.dir, 'locust.log')}`);
+      return 2;
+    }
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as LocustSummary;
+    const run: RunDescription = {
+      date: new Date().toISOString().slice(0, 10),
+      target,
+      targetNote,
+      ...(runtime ? { readCache: readCacheNote(result.setting === 'on' ? cacheOnMs : 0, result.environments) } : {}),
+      users: options.users,
+      spawnRate: options.spawnRate,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      thinkTime: `${wait.min}-${wait.max} s between a user's requests${options.thinkTime ? ' (--think-time)' : ' (test/load/scenario.json)'}`,
+      locustProcesses: options.workers > 0 ? `master + ${options.workers} workers` : 'one process',
+      scenario: options.scenario,
+      ...(result.setup ? { setup: result.setup.description } : {}),
+    };
+    const verdicts = checkThresholds(summary, options.thresholds);
+    const resources = runtime ? result.resources : { ...result.resources, api: null, dynamoDbLocal: null };
+    const text = formatReport(summary, run, verdicts, resources);
+    writeFileSync(join(result.dir, 'report.txt'), text);
+    writeFileSync(join(result.dir, 'report.json'), `${JSON.stringify({ run, options: { ...options, creatorToken: options.creatorToken ? '(given, not written)' : undefined, userPool }, summary, verdicts, resources }, null, 2)}\n`);
+    reports.push({ label: `cache ${result.setting}`, summary, verdicts, text });
   }
-  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as LocustSummary;
-  const run: RunDescription = {
-    date: new Date().toISOString().slice(0, 10),
-    target,
-    targetNote,
-    users: options.users,
-    spawnRate: options.spawnRate,
-    durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds,
-    thinkTime: `${wait.min}-${wait.max} s between a user's requests${options.thinkTime ? ' (--think-time)' : ' (test/load/scenario.json)'}`,
-    locustProcesses: options.workers > 0 ? `master + ${options.workers} workers` : 'one process',
-    scenario: options.scenario,
-    ...(setup ? { setup: setup.description } : {}),
-  };
-  const verdicts = checkThresholds(summary, options.thresholds);
-  const text = formatReport(summary, run, verdicts, runtime ? resources : { ...resources, api: null, dynamoDbLocal: null });
-  writeFileSync(join(outDir, 'report.txt'), text);
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, options: { ...options, creatorToken: options.creatorToken ? '(given, not written)' : undefined, userPool }, summary, verdicts, resources }, null, 2)}\n`);
-  console.log(`\n${text}\nFiles: ${relative(process.cwd(), outDir)}/report.txt, report.json, locust.html (Locust's report with charts), locust_*.csv, locust.log`);
-  if (timedOut) {
+  if (reports.length > 1) {
+    const text = [formatComparison(reports), ...reports.map((r) => `${'#'.repeat(64)}\n# PUBLIC READ ${r.label.toUpperCase()}\n${'#'.repeat(64)}\n${r.text}`)].join('\n');
+    writeFileSync(join(outDir, 'report.txt'), text);
+    console.log(`\n${text}\nFiles: ${relative(process.cwd(), outDir)}/report.txt (both runs); cache-off/ and cache-on/: each run's report.txt, report.json, locust.html, locust_*.csv, locust.log`);
+  } else {
+    console.log(`\n${reports[0]!.text}\nFiles: ${relative(process.cwd(), outDir)}/report.txt, report.json, locust.html (Locust's report with charts), locust_*.csv, locust.log`);
+  }
+  if (measured.some((m) => m.timedOut)) {
     console.error('Locust did not stop by itself and was stopped at the deadline.');
     return 2;
   }
-  return verdicts.every((v) => v.passed) ? 0 : 1;
+  return reports.every((r) => r.verdicts.every((v) => v.passed)) ? 0 : 1;
+}
+
+interface MeasuredRun {
+  setting: ReadCacheSetting;
+  dir: string;
+  setup: ScenarioSetup | null;
+  codes: number[];
+  timedOut: boolean;
+  resources: ResourceUsage;
+  /** Simulated Lambda environments started per function during the run (each one a cache). */
+  environments: Record<string, number>;
+}
+
+function readCacheNote(ttlMs: number, environments: Record<string, number>): string {
+  if (!(ttlMs > 0)) return 'off (every public read goes to DynamoDB)';
+  const started = Object.entries(environments).sort((a, b) => b[1] - a[1]).map(([fn, n]) => `${fn} ${n}`).join(', ');
+  return `on, ${ttlMs} ms in each simulated Lambda environment (environments started: ${started || 'none'})`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  checkThresholds, classifyError, conflictsByCode, dropOutcome, formatReport, serverAndConnectionErrors, type EndpointStats, type LocustSummary,
+  checkThresholds, classifyError, conflictsByCode, dropOutcome, formatComparison, formatReport, serverAndConnectionErrors, type EndpointStats,
+  type LocustSummary,
 } from '../load/report.js';
-import { parseDuration } from '../load/run.js';
+import { parseDuration, parseOptions } from '../load/run.js';
 
 const entry = (name: string, requests: number, failures: number, p95Ms: number, method = 'GET'): EndpointStats => ({
   method, name, requests, failures, avgMs: 10, minMs: 1, maxMs: 900, medianMs: 6, p95Ms, p99Ms: p95Ms * 2, avgBytes: 100, rps: requests / 60,
@@ -101,6 +102,33 @@ describe('load test report', () => {
     assert.match(text, /409 BY ERROR CODE: 500\n- SOLD_OUT: 480 \(POST \/presale\/\{presaleId\}\/purchase \(drop\) 480\)\n- WALLET_LIMIT: 20/);
     assert.match(text, /Presale pre-1: supply 1,500; sold 1,500; SOLD_OUT 480; other answers: 409 WALLET_LIMIT 20/);
     assert.match(text, /Mints: 120\.0\/s over the sale \(1,500 in 12\.5 s from the start to the last sale\); peak 700 in second 1/);
+  });
+
+  it('sets runs with the public read cache off and on side by side, and says which in each report', () => {
+    const text = formatComparison([
+      { label: 'cache off', summary: summary(0, 40), verdicts: checkThresholds(summary(0, 40), { maxP95Ms: 50 }) },
+      { label: 'cache on', summary: summary(5, 60), verdicts: checkThresholds(summary(5, 60), { maxP95Ms: 50 }) },
+    ]);
+    assert.match(text, /^SIDE BY SIDE: cache off \/ cache on\n/);
+    assert.match(text, /p95 ms +40 +60\n/);
+    assert.match(text, /failures +0 \(0\.00%\) +5 \(0\.50%\)\n/);
+    assert.match(text, /thresholds +PASS +FAIL\n/);
+    assert.match(text, /GET \/accounts +6 +40 +6 +60\n/);
+    assert.doesNotMatch(text, /login/);
+    const report = formatReport(summary(0, 40), {
+      date: '2026-12-01', target: 'http://127.0.0.1:3100', targetNote: '', readCache: 'off (every public read goes to DynamoDB)', users: 10,
+      spawnRate: 10, durationSeconds: 20, thinkTime: '1-3 s', locustProcesses: 'one process',
+    }, [], null);
+    assert.match(report, /\nPublic read cache: off \(every public read goes to DynamoDB\)\n/);
+  });
+
+  it('runs the local seed mix with the read cache off and on by default, a write scenario or a target with it on', () => {
+    assert.deepEqual(parseOptions([]).readCache, ['off', 'on']);
+    assert.deepEqual(parseOptions(['--read-cache', 'off']).readCache, ['off']);
+    assert.deepEqual(parseOptions(['--scenario', 'sweep']).readCache, ['on']);
+    assert.deepEqual(parseOptions(['--target', 'https://d1.cloudfront.net']).readCache, ['on']);
+    assert.throws(() => parseOptions(['--target', 'https://d1.cloudfront.net', '--read-cache', 'both']), /only for the local marketplace/);
+    assert.throws(() => parseOptions(['--read-cache', 'sometimes']), /on, off or both/);
   });
 
   it('reads Locust durations', () => {

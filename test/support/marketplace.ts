@@ -4,7 +4,7 @@ import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '
 import { testSeedSize, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
 import type { ThrottleClass } from '../../functions/routes.js';
-import type { Throttle } from '../../lib/stage-config.js';
+import { stageConfig, type Throttle } from '../../lib/stage-config.js';
 
 // DynamoDB Local keeps one database per access key: each test process gets its own, so that one file's
 // tables, and above all its stream records (each slows every later stream-enabled table of its database),
@@ -33,8 +33,12 @@ export interface TestMarketplace {
   tableName: string;
   token(userId: string, groups?: string[]): Promise<string>;
   call<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
-  /** Waits until the stream consumers have handled every record written so far (nothing when streams are off). */
-  settle(): Promise<void>;
+  /**
+   * Waits until the stream consumers have handled every record written so far (nothing when streams are off).
+   * Returns the instant after: as `minAsOf` it asks for reads made after the aggregates it waited for (locally
+   * the test's clock is the handlers').
+   */
+  settle(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +57,8 @@ export async function startTestMarketplace(options: {
   conflicts?: LocalRuntimeOptions['conflicts'];
   /** The stream consumers (on by default, with a 50 ms batching window so settle() is quick; `true`: the consumers' own). */
   streams?: LocalRuntimeOptions['streams'];
+  /** The public read cache of each simulated Lambda environment; default: the deployed stages' setting. */
+  publicReadCacheMs?: number;
 } = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
   const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
@@ -66,6 +72,8 @@ export async function startTestMarketplace(options: {
     throttleClasses: options.throttleClasses,
     conflicts: options.conflicts ?? null,
     streams: options.streams ?? { batchingWindowMs: 50 },
+    // The tests certify what is deployed: public reads reuse first pages and floors, per Lambda environment.
+    publicReadCacheMs: options.publicReadCacheMs ?? stageConfig('staging').publicReadCacheMs,
   });
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);
@@ -95,6 +103,7 @@ export async function startTestMarketplace(options: {
     },
     async settle() {
       await runtime.streams?.drain();
+      return new Date().toISOString();
     },
     async stop() {
       client.destroy();

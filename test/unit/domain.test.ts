@@ -17,9 +17,9 @@ describe('market rules', () => {
   });
 
   it('orders floors as asked, once per collection, null when unknown', () => {
-    const known = new Map([['b', { collectionId: 'b', floorPrice: 7, listingId: 'l', asOf: '2026-01-01T00:00:00.000Z' }]]);
+    const known = new Map([['b', { collectionId: 'b', floorPrice: 7, listingId: 'l', floorAsOf: '2026-01-01T00:00:00.000Z' }]]);
     assert.deepEqual(floorsInRequestOrder(['b', 'a', 'b'], known), [
-      { collectionId: 'b', floorPrice: 7, listingId: 'l', asOf: '2026-01-01T00:00:00.000Z' }, { collectionId: 'a', floorPrice: null, listingId: null, asOf: null },
+      { collectionId: 'b', floorPrice: 7, listingId: 'l', floorAsOf: '2026-01-01T00:00:00.000Z' }, { collectionId: 'a', floorPrice: null, listingId: null, floorAsOf: null },
     ]);
   });
 

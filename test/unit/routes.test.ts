@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { toJSONSchema } from 'zod/v4/core';
 import { fallbackRoute, findRoute, routeKey, routes, stripTrailingSlash } from '../../functions/routes.js';
 import { routeSchemas } from '../../functions/schemas/route-schemas.js';
 
@@ -23,6 +24,14 @@ describe('the route table', () => {
 
   it('has request/response schemas for every route', () => {
     for (const route of routes) assert.ok(routeSchemas[route.id], route.id);
+  });
+
+  it('keys every cached route on each query parameter its handler reads, and on nothing else', () => {
+    // CloudFront forwards only the cache key's query strings: a parameter left out (minAsOf) never reaches the API.
+    for (const route of routes.filter((r) => r.cache)) {
+      const read = Object.keys((toJSONSchema(routeSchemas[route.id]!.query!, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ?? {});
+      assert.deepEqual([...route.cache!.queryKeys].sort(), read.sort(), route.id);
+    }
   });
 
   it('keeps caching to public GET routes only', () => {

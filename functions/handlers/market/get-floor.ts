@@ -5,6 +5,7 @@ import { requestInput, validate } from '../../http/input.js';
 import { floorRequest } from '../../schemas/market.js';
 
 export const handler = publicHandler('market/get-floor', async (event) => {
-  const { collectionIds } = validate(floorRequest, requestInput(event, { lists: ['collectionIds'] }));
-  return { floors: floorsInRequestOrder(collectionIds, await getFloors(collectionIds)) };
+  const request = validate(floorRequest, requestInput(event, { lists: ['collectionIds'] }));
+  const { asOf, floors } = await getFloors(request.collectionIds, request);
+  return { asOf, floors: floorsInRequestOrder(request.collectionIds, floors) };
 });
