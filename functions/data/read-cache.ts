@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { metricNames } from '../observability/metric-names.js';
+import { metrics, MetricUnit } from '../observability/metrics.js';
 
 /**
  * A per-execution-environment cache for the first page of public lists and for floors. Thousands of users
@@ -48,7 +50,11 @@ export function cachedRead<T>(key: string, load: () => Promise<T>, request: Fres
   if (!(cache.ttlMs > 0)) return load();
   const { entries } = cache;
   const hit = entries.get(key);
-  if (hit && hit.expiresAt > now && readAfter(hit.readAt, request.minAsOf)) return hit.value as Promise<T>;
+  if (hit && hit.expiresAt > now && readAfter(hit.readAt, request.minAsOf)) {
+    metrics.addMetric(metricNames.readCacheHits, MetricUnit.Count, 1);
+    return hit.value as Promise<T>;
+  }
+  metrics.addMetric(metricNames.readCacheMisses, MetricUnit.Count, 1);
   const entry = { readAt: now, expiresAt: now + cache.ttlMs, value: load() };
   entries.delete(key);
   entries.set(key, entry);

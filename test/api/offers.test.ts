@@ -38,9 +38,11 @@ async function offerBook(collectionId: string, nftId?: string): Promise<OfferBod
   return items;
 }
 
+/** The collection's top offer as of the stream settled (`minAsOf`: read after that, not from a cache). */
 async function topOffer(collectionId: string): Promise<{ offerId: string; amount: number } | null> {
+  const settledAt = await market.settle();
   const { items } = await collectAllPages<{ collectionId: string; stats: { topOffer: { offerId: string; amount: number } | null } }>(
-    async (cursor) => market.call('GET', `/market/collections?limit=100${cursor ? `&cursor=${cursor}` : ''}`), (c) => c.collectionId,
+    async (cursor) => market.call('GET', `/market/collections?limit=100&minAsOf=${settledAt}${cursor ? `&cursor=${cursor}` : ''}`), (c) => c.collectionId,
   );
   const found = items.find((c) => c.collectionId === collectionId);
   assert.ok(found, `collection ${collectionId} listed`);
