@@ -24,6 +24,8 @@ import { corsPolicy, type StageConfig } from './stage-config.js';
 export interface MarketplaceApiProps {
   config: StageConfig;
   table: ITable;
+  /** Where the routes marked `idempotencyTable` keep their Powertools records. */
+  idempotencyTable: ITable;
   users: MarketplaceUserPool;
   /** The route table; tests may pass a variant. */
   routes?: readonly Route[];
@@ -107,6 +109,7 @@ export class MarketplaceApi extends Construct {
         access: route.access,
         description: `${routeKey(route)}: ${route.summary}`.slice(0, 256),
         table,
+        idempotencyTable: route.idempotencyTable ? props.idempotencyTable : undefined,
         config,
         // Public reads share first pages and floors across requests for a moment (functions/data/read-cache.ts).
         ...(route.auth === 'public' && route.access === 'read'

@@ -20,6 +20,8 @@ export interface MarketplaceFunctionProps {
   access: 'read' | 'write';
   description: string;
   table: ITable;
+  /** Powertools idempotency records go here (IDEMPOTENCY_TABLE_NAME): only functions whose route asks for it. */
+  idempotencyTable?: ITable | undefined;
   config: StageConfig;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
@@ -72,6 +74,7 @@ export class MarketplaceFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.idempotencyTable ? { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName } : {}),
         ...props.environment,
       },
       bundling: {
@@ -90,6 +93,7 @@ export class MarketplaceFunction extends Construct {
 
     if (props.access === 'read') props.table.grantReadData(this.function);
     else props.table.grantReadWriteData(this.function);
+    props.idempotencyTable?.grantReadWriteData(this.function);
 
     const stack = Stack.of(this);
     const tableLogicalId = stack.resolve(stack.getLogicalId(props.table.node.defaultChild as CfnElement)) as string;

@@ -7,7 +7,7 @@ import { MarketplaceAlarms } from './marketplace-alarms.js';
 import { MarketplaceApi } from './marketplace-api.js';
 import { MarketplaceDashboard } from './marketplace-dashboard.js';
 import { MarketplaceEdge } from './marketplace-edge.js';
-import { MarketplaceTable } from './marketplace-table.js';
+import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
@@ -43,6 +43,7 @@ export const failureQueueOutputKey = (consumerId: string) => `${consumerId[0]!.t
 /** One stage of the marketplace: table, users, functions and API, edge, jobs, stream consumers, dashboard and alarms. */
 export class MarketplaceStack extends Stack {
   readonly table: MarketplaceTable;
+  readonly idempotencyTable: IdempotencyTable;
   readonly users: MarketplaceUserPool;
   readonly api: MarketplaceApi;
   readonly edge: MarketplaceEdge;
@@ -62,8 +63,11 @@ export class MarketplaceStack extends Stack {
     Tags.of(this).add('stage', config.stage);
 
     this.table = new MarketplaceTable(this, 'Table', { config });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { config });
     this.users = new MarketplaceUserPool(this, 'Users', { config });
-    this.api = new MarketplaceApi(this, 'Api', { config, table: this.table, users: this.users, routes });
+    this.api = new MarketplaceApi(this, 'Api', {
+      config, table: this.table, idempotencyTable: this.idempotencyTable, users: this.users, routes,
+    });
     this.edge = new MarketplaceEdge(this, 'Edge', { config, routes, apiDomain: this.api.originDomain });
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table: this.table, jobs: deployableJobs(props.jobs) });
     this.streams = new StreamConsumers(this, 'Streams', {

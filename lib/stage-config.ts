@@ -61,6 +61,11 @@ export interface StageConfig {
    * would carve the account's concurrency pool into slices and fail deploys in accounts near the limit.
    */
   reservedConcurrency: { jobs: number };
+  /**
+   * CloudWatch Contributor Insights on the table and its indexes: every request's keys (staging, where load tests
+   * look for hot keys), or only the throttled ones (prod: AWS's advice for keeping it on all the time).
+   */
+  contributorInsights: 'ACCESSED_AND_THROTTLED_KEYS' | 'THROTTLED_KEYS';
   /** How long a warm public-read Lambda reuses a first page or floor it read (0: off). */
   publicReadCacheMs: number;
   waf: {
@@ -96,6 +101,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'DEBUG',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    contributorInsights: 'ACCESSED_AND_THROTTLED_KEYS',
     publicReadCacheMs: 1_000,
     // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
     waf: { rateLimitPer5MinPerIp: 3_000 },
@@ -121,6 +127,7 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    contributorInsights: 'THROTTLED_KEYS',
     publicReadCacheMs: 1_000,
     // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
     waf: { rateLimitPer5MinPerIp: 10_000 },

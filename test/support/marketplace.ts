@@ -31,6 +31,8 @@ export interface TestMarketplace {
   runtime: LocalRuntime;
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** The top-ups' Powertools idempotency records (the stack's idempotency table). */
+  idempotencyTableName: string;
   token(userId: string, groups?: string[]): Promise<string>;
   call<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
   /** Waits until the stream consumers have handled every record written so far (nothing when streams are off). */
@@ -74,6 +76,7 @@ export async function startTestMarketplace(options: {
     runtime,
     doc,
     tableName,
+    idempotencyTableName: runtime.idempotencyTableName,
     token: (userId, groups) => runtime.issuer.sign({ sub: userId, groups }),
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
