@@ -15,6 +15,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { fallbackRoute, routeKey, routes as routeTable, type Route } from '../functions/routes.js';
 import { MarketplaceFunction } from './marketplace-function.js';
@@ -27,6 +28,8 @@ export interface MarketplaceApiProps {
   /** Where the routes marked `idempotencyTable` keep their Powertools records. */
   idempotencyTable: ITable;
   users: MarketplaceUserPool;
+  /** The value CloudFront sends in x-origin-verify: every function refuses a request without it. */
+  originSecret: ISecret;
   /** The route table; tests may pass a variant. */
   routes?: readonly Route[];
 }
@@ -79,6 +82,7 @@ export class MarketplaceApi extends Construct {
       description: `$default: ${fallbackRoute.summary}`,
       table,
       config,
+      originSecret: props.originSecret,
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -111,6 +115,7 @@ export class MarketplaceApi extends Construct {
         table,
         idempotencyTable: route.idempotencyTable ? props.idempotencyTable : undefined,
         config,
+        originSecret: props.originSecret,
         // Public reads share first pages and floors across requests for a moment (functions/data/read-cache.ts).
         ...(route.auth === 'public' && route.access === 'read'
           ? { environment: { PUBLIC_READ_CACHE_MS: String(config.publicReadCacheMs) } }

@@ -4,8 +4,10 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundling, handlerEntry } from './bundling.js';
+import { originSecretCacheSeconds, secretsExtension } from './origin-secret.js';
 import { projectPath, projectRoot } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
 
@@ -23,6 +25,11 @@ export interface MarketplaceFunctionProps {
   /** Powertools idempotency records go here (IDEMPOTENCY_TABLE_NAME): only functions whose route asks for it. */
   idempotencyTable?: ITable | undefined;
   config: StageConfig;
+  /**
+   * API functions: the secret CloudFront sends in x-origin-verify. The function reads it (ORIGIN_SECRET_ARN, through
+   * the Parameters and Secrets extension) and refuses requests without it (functions/http/origin-verify.ts).
+   */
+  originSecret?: ISecret | undefined;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
   /** Extra environment for this function only. */
@@ -69,12 +76,16 @@ export class MarketplaceFunction extends Construct {
       role,
       logGroup: this.logGroup,
       awsSdkConnectionReuse: false,
+      paramsAndSecrets: props.originSecret ? secretsExtension : undefined,
       environment: {
         TABLE_NAME: props.table.tableName,
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...(props.idempotencyTable ? { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName } : {}),
+        ...(props.originSecret
+          ? { ORIGIN_SECRET_ARN: props.originSecret.secretArn, ORIGIN_SECRET_CACHE_SECONDS: String(originSecretCacheSeconds) }
+          : {}),
         ...props.environment,
       },
       bundling: {
@@ -94,6 +105,7 @@ export class MarketplaceFunction extends Construct {
     if (props.access === 'read') props.table.grantReadData(this.function);
     else props.table.grantReadWriteData(this.function);
     props.idempotencyTable?.grantReadWriteData(this.function);
+    props.originSecret?.grantRead(this.function);
 
     const stack = Stack.of(this);
     const tableLogicalId = stack.resolve(stack.getLogicalId(props.table.node.defaultChild as CfnElement)) as string;

@@ -10,6 +10,7 @@ import { MarketplaceEdge } from './marketplace-edge.js';
 import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
+import { OriginSecret } from './origin-secret.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
 import type { StageConfig } from './stage-config.js';
 import { deployableStreamConsumers, StreamConsumers } from './stream-consumers.js';
@@ -30,7 +31,8 @@ export const stackName = (config: StageConfig) => `Marketplace-${config.stage}`;
 /** Output keys (docs/deploy.md reads them with `aws cloudformation describe-stacks`). */
 export const outputKeys = {
   cloudFrontUrl: 'CloudFrontUrl',
-  apiUrl: 'ApiUrl',
+  apiOriginUrl: 'ApiOriginUrl',
+  originSecretArn: 'OriginSecretArn',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
   tableName: 'TableName',
@@ -65,10 +67,16 @@ export class MarketplaceStack extends Stack {
     this.table = new MarketplaceTable(this, 'Table', { config });
     this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { config });
     this.users = new MarketplaceUserPool(this, 'Users', { config });
+    const originSecret = new OriginSecret(this, 'OriginSecret', { config });
     this.api = new MarketplaceApi(this, 'Api', {
-      config, table: this.table, idempotencyTable: this.idempotencyTable, users: this.users, routes,
+      config, table: this.table, idempotencyTable: this.idempotencyTable, users: this.users, originSecret: originSecret.secret, routes,
     });
-    this.edge = new MarketplaceEdge(this, 'Edge', { config, routes, apiDomain: this.api.originDomain });
+    this.edge = new MarketplaceEdge(this, 'Edge', {
+      config, routes, apiDomain: this.api.originDomain, originSecretValue: originSecret.headerValue,
+    });
+    // The functions refuse requests without CloudFront's header: they change only once CloudFront sends it, so the
+    // deploy that introduces (or changes) the check never refuses CloudFront's own requests.
+    for (const fn of [this.api.fallback, ...this.api.routes.map(({ handler }) => handler)]) fn.function.node.addDependency(this.edge.distribution);
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table: this.table, jobs: deployableJobs(props.jobs) });
     this.streams = new StreamConsumers(this, 'Streams', {
       config,
@@ -98,7 +106,9 @@ export class MarketplaceStack extends Stack {
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');
-    output(outputKeys.apiUrl, this.api.httpApi.apiEndpoint, 'HTTP API endpoint (bypasses CloudFront, its cache and the WAF: diagnosis only)');
+    output(outputKeys.apiOriginUrl, this.api.httpApi.apiEndpoint,
+      "Internal, not a client endpoint: CloudFront's origin; it refuses requests without CloudFront's x-origin-verify header (403)");
+    output(outputKeys.originSecretArn, originSecret.secret.secretArn, 'The x-origin-verify secret (rotation: docs/deploy.md)');
     output(outputKeys.userPoolId, this.users.userPool.userPoolId, 'Cognito user pool id');
     output(outputKeys.userPoolClientId, this.users.client.userPoolClientId, 'Cognito app client id (the JWT audience)');
     output(outputKeys.tableName, this.table.tableName, 'DynamoDB table');

@@ -72,6 +72,11 @@ export interface StageConfig {
     /** Requests one IP may make in a 5-minute window before the WAF answers 429. */
     rateLimitPer5MinPerIp: number;
   };
+  /**
+   * The origin secret's version CloudFront sends (`-c originSecretVersion=<id>`, docs/deploy.md): unset, its
+   * current version. Only a changed reference makes CloudFormation update the distribution after a rotation.
+   */
+  originSecretVersion?: string;
   /** CloudFront price class: which edge locations serve the stage. */
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
   alarms: AlarmThresholds;

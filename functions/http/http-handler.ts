@@ -6,6 +6,7 @@ import { ServiceUnavailableError } from '../domain/errors.js';
 import { callerId } from './caller.js';
 import { errorResponse } from './error-response.js';
 import { logger } from './logger.js';
+import { originCheck } from './origin-verify.js';
 import { cacheControl, jsonResponse, Reply, type HttpResponse } from './responses.js';
 
 type Body = unknown;
@@ -35,6 +36,8 @@ function wrap(
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> => {
     const route = byRouteKey.get(event.routeKey);
     try {
+      // Before anything else: a request that did not come through CloudFront is refused here.
+      await originCheck.verify(event.headers);
       const userId = auth === 'user' ? callerId(event) : undefined;
       return toResponse(await run(event, userId, context), route);
     } catch (error) {
