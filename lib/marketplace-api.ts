@@ -83,6 +83,7 @@ export class MarketplaceApi extends Construct {
       table,
       config,
       originSecret: props.originSecret,
+      live: true,
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -97,7 +98,7 @@ export class MarketplaceApi extends Construct {
         exposeHeaders: corsPolicy.exposeHeaders,
         maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
       },
-      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.function, {
+      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.live!, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       }),
     });
@@ -116,6 +117,7 @@ export class MarketplaceApi extends Construct {
         idempotencyTable: route.idempotencyTable ? props.idempotencyTable : undefined,
         config,
         originSecret: props.originSecret,
+        live: true,
         // Public reads share first pages and floors across requests for a moment (functions/data/read-cache.ts).
         ...(route.auth === 'public' && route.access === 'read'
           ? { environment: { PUBLIC_READ_CACHE_MS: String(config.publicReadCacheMs) } }
@@ -124,7 +126,8 @@ export class MarketplaceApi extends Construct {
       const httpRoute = new HttpRoute(this, `${route.id}Route`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.function, {
+        // The live alias: CodeDeploy shifts it to a new version gradually, and back on an alarm (lib/safe-deploys.ts).
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.live!, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
         authorizer: route.auth === 'user' ? authorizer : undefined,

@@ -1,7 +1,7 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +14,8 @@ import type { StageConfig } from './stage-config.js';
 /** Newest Node.js Lambda runtime in the installed aws-cdk-lib; the bundles target node20 and run on it. */
 export const lambdaRuntime = Runtime.NODEJS_24_X;
 export const serviceName = 'marketplace';
+/** The alias API Gateway invokes and CodeDeploy moves from version to version (lib/safe-deploys.ts). */
+export const liveAliasName = 'live';
 
 export interface MarketplaceFunctionProps {
   /** Handler module under functions/handlers/, without extension. */
@@ -34,6 +36,8 @@ export interface MarketplaceFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Extra environment for this function only. */
   environment?: Record<string, string>;
+  /** API functions: published as a version on every change, invoked through the `live` alias. */
+  live?: boolean;
 }
 
 /**
@@ -43,6 +47,8 @@ export interface MarketplaceFunctionProps {
 export class MarketplaceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
+  /** The `live` alias of an API function (`live: true`), on the version CodeDeploy last shifted to. */
+  readonly live: Alias | undefined;
 
   constructor(scope: Construct, id: string, props: MarketplaceFunctionProps) {
     super(scope, id);
@@ -101,6 +107,8 @@ export class MarketplaceFunction extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
+
+    this.live = props.live ? new Alias(this, 'Live', { aliasName: liveAliasName, version: this.function.currentVersion }) : undefined;
 
     if (props.access === 'read') props.table.grantReadData(this.function);
     else props.table.grantReadWriteData(this.function);

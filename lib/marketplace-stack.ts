@@ -11,6 +11,7 @@ import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
 import { OriginSecret } from './origin-secret.js';
+import { SafeDeploys } from './safe-deploys.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
 import type { StageConfig } from './stage-config.js';
 import { deployableStreamConsumers, StreamConsumers } from './stream-consumers.js';
@@ -52,6 +53,7 @@ export class MarketplaceStack extends Stack {
   readonly jobs: ScheduledJobs;
   readonly streams: StreamConsumers;
   readonly alarms: MarketplaceAlarms;
+  readonly deploys: SafeDeploys;
 
   constructor(scope: Construct, id: string, props: MarketplaceStackProps) {
     super(scope, id, {
@@ -86,22 +88,30 @@ export class MarketplaceStack extends Stack {
     const streamConsumers = this.streams.consumers.map(({ consumer, handler, failureQueue }) =>
       ({ id: consumer.id, function: handler.function, failureQueue }));
 
+    const apiFunctions = [
+      ...this.api.routes.map(({ route, handler }) => ({ id: route.id, handler })),
+      { id: fallbackRoute.id, handler: this.api.fallback },
+    ];
+    const liveAliases = apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, alias: handler.live! }));
     const resources: MonitoredResources = {
       httpApi: this.api.httpApi,
       stage: this.api.stage,
       routes,
       functions: [
-        ...this.api.routes.map(({ route, handler }) => ({ id: route.id, function: handler.function })),
-        { id: fallbackRoute.id, function: this.api.fallback.function },
+        ...apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, function: handler.function })),
         ...this.jobs.jobs.map(({ job, handler }) => ({ id: job.id, function: handler.function })),
         ...streamConsumers,
       ],
+      liveAliases,
       streamConsumers,
       table: this.table,
       distribution: this.edge.distribution,
       webAclMetricName: this.edge.webAcl.metricName,
     };
     this.alarms = new MarketplaceAlarms(this, 'Alarms', { resources, thresholds: config.alarms });
+    this.deploys = new SafeDeploys(this, 'Deploys', {
+      config, functions: liveAliases, rollbackAlarms: (functionId) => this.alarms.rollbackAlarms(functionId),
+    });
     new MarketplaceDashboard(this, 'Dashboard', { resources });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });

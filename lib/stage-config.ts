@@ -25,6 +25,11 @@ export interface AlarmThresholds {
   apiP99LatencyMs: number;
   /** Lambda errors (crashes and timeouts, not 4xx/5xx answers) per function per 5 minutes. */
   lambdaErrorsPer5Min: number;
+  /**
+   * Errors of one API function's `live` alias in one minute: the per-function alarm a deploy rolls back on, judged
+   * each minute so it can fire within a 5-minute canary.
+   */
+  liveErrorsPerMinute: number;
   /** Lambda throttles per function per 5 minutes. */
   lambdaThrottlesPer5Min: number;
   /** DynamoDB throttle events (table and indexes, reads or writes) per 5 minutes. */
@@ -77,6 +82,11 @@ export interface StageConfig {
    * current version. Only a changed reference makes CloudFormation update the distribution after a rotation.
    */
   originSecretVersion?: string;
+  /**
+   * How CodeDeploy moves each API function's `live` alias to a new version (lib/safe-deploys.ts): a canary (10 % of
+   * requests for 5 minutes, then all) or all at once. Either way a deploy rolls back when a rollback alarm fires.
+   */
+  deploymentConfig: 'CANARY_10PERCENT_5MINUTES' | 'ALL_AT_ONCE';
   /** CloudFront price class: which edge locations serve the stage. */
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
   alarms: AlarmThresholds;
@@ -111,11 +121,14 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
     waf: { rateLimitPer5MinPerIp: 3_000 },
     priceClass: 'PriceClass_100',
+    // Staging deploys fast; its alarms still roll a deploy back while CodeDeploy watches it.
+    deploymentConfig: 'ALL_AT_ONCE',
     alarms: {
       api5xxRatePercent: 5,
       minRequestsForRate: 20,
       apiP99LatencyMs: 2_000,
       lambdaErrorsPer5Min: 10,
+      liveErrorsPerMinute: 5,
       lambdaThrottlesPer5Min: 10,
       dynamoThrottlesPer5Min: 50,
       streamLagMs: 60_000,
@@ -137,11 +150,13 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
     waf: { rateLimitPer5MinPerIp: 10_000 },
     priceClass: 'PriceClass_All',
+    deploymentConfig: 'CANARY_10PERCENT_5MINUTES',
     alarms: {
       api5xxRatePercent: 1,
       minRequestsForRate: 100,
       apiP99LatencyMs: 1_000,
       lambdaErrorsPer5Min: 5,
+      liveErrorsPerMinute: 3,
       lambdaThrottlesPer5Min: 1,
       dynamoThrottlesPer5Min: 10,
       streamLagMs: 60_000,

@@ -30,10 +30,12 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors and a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
+  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
+    const apiFunctionCount = routes.length + 1;
     const consumerCount = deployableStreamConsumers().length;
-    assert.equal(alarms.size, 2 + 2 * Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
+    assert.equal(alarms.size,
+      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
   });
 
   test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
@@ -54,8 +56,22 @@ describe('alarms', () => {
 
   test('Lambda errors and throttles: every function is watched by exactly one alarm of each', () => {
     const functionIds = resources(template, 'AWS::Lambda::Function').map(([id]) => id).sort();
+    // An API function's errors: its own alarm on its live alias, every minute (a deploy rolls back on it).
+    const liveAlarms = [...alarms.entries()].filter(([name]) => name.endsWith('LiveErrors'));
+    assert.equal(liveAlarms.length, routes.length + 1);
+    const liveWatched = liveAlarms.map(([name, { Properties: props }]) => {
+      const [query, ...others] = props!.Metrics as MetricQuery[];
+      assert.equal(others.length, 0, name);
+      assert.equal(query!.MetricStat!.Metric.MetricName, 'Errors', name);
+      assert.equal((query!.MetricStat as { Period?: number }).Period, 60, name);
+      assert.equal(props!.Threshold, thresholds.liveErrorsPerMinute, name);
+      const dimensions = query!.MetricStat!.Metric.Dimensions;
+      const functionId = referencedId(dimensions.find((d) => d.Name === 'FunctionName')!.Value);
+      assert.deepEqual(dimensions.find((d) => d.Name === 'Resource')!.Value, { 'Fn::Join': ['', [{ Ref: functionId }, ':live']] }, name);
+      return functionId;
+    });
     for (const metricName of ['Errors', 'Throttles']) {
-      const watched = [...alarms.entries()]
+      const watched = [...(metricName === 'Errors' ? liveWatched : []), ...[...alarms.entries()]
         .filter(([name]) => name.startsWith(`${stack.stackName}-Lambda${metricName}`))
         .flatMap(([name, a]) => {
           assert.equal(a.Properties!.Threshold, metricName === 'Errors' ? thresholds.lambdaErrorsPer5Min : thresholds.lambdaThrottlesPer5Min, name);
@@ -64,7 +80,7 @@ describe('alarms', () => {
             assert.equal(query.MetricStat!.Metric.MetricName, metricName);
             return referencedId(query.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'FunctionName')!.Value);
           });
-        });
+        })];
       assert.deepEqual(watched.sort(), functionIds, metricName);
     }
   });
@@ -138,7 +154,7 @@ describe('dashboard', () => {
   });
 });
 
-test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
+test('outputs: CloudFront URL, the internal API origin URL and origin secret, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
   const queueKeys = deployableStreamConsumers().map((consumer) => failureQueueOutputKey(consumer.id));
   assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());

@@ -83,13 +83,16 @@ export function apiRoute(template: Template, key: string): [string, CfnResource]
   return matches[0]!;
 }
 
-/** The Lambda function behind a route: route → integration → function. */
-export function routeFunction(template: Template, key: string): { routeId: string; integrationId: string; functionId: string } {
+/** The Lambda function behind a route: route → integration → the function's live alias → function. */
+export function routeFunction(template: Template, key: string): { routeId: string; integrationId: string; aliasId: string; functionId: string } {
   const [routeId, route] = apiRoute(template, key);
   const target = route.Properties!.Target as { 'Fn::Join': [string, unknown[]] };
   const integrationId = referencedId(target['Fn::Join'][1][1]);
   const integration = resource(template, integrationId);
-  return { routeId, integrationId, functionId: referencedId(integration.Properties!.IntegrationUri) };
+  const aliasId = referencedId(integration.Properties!.IntegrationUri);
+  const alias = resource(template, aliasId);
+  if (alias.Type !== 'AWS::Lambda::Alias') throw new Error(`${key} invokes a ${alias.Type}, not an alias`);
+  return { routeId, integrationId, aliasId, functionId: referencedId(alias.Properties!.FunctionName) };
 }
 
 /** Every IAM action granted to a function's role, across its policies. */
