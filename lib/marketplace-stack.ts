@@ -5,6 +5,7 @@ import type { StreamConsumer } from '../functions/stream-consumers.js';
 import { deployableJobs, type Job } from './jobs.js';
 import { MarketplaceAlarms } from './marketplace-alarms.js';
 import { MarketplaceApi } from './marketplace-api.js';
+import { MarketplaceBudget } from './marketplace-budget.js';
 import { MarketplaceDashboard } from './marketplace-dashboard.js';
 import { MarketplaceEdge } from './marketplace-edge.js';
 import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
@@ -113,6 +114,7 @@ export class MarketplaceStack extends Stack {
       config, functions: liveAliases, rollbackAlarms: (functionId) => this.alarms.rollbackAlarms(functionId),
     });
     new MarketplaceDashboard(this, 'Dashboard', { resources });
+    new MarketplaceBudget(this, 'Budget', { config, topic: this.alarms.topic });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');

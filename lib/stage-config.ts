@@ -87,6 +87,17 @@ export interface StageConfig {
    * requests for 5 minutes, then all) or all at once. Either way a deploy rolls back when a rollback alarm fires.
    */
   deploymentConfig: 'CANARY_10PERCENT_5MINUTES' | 'ALL_AT_ONCE';
+  /**
+   * Whether the app client allows USER_PASSWORD_AUTH (a password sent to Cognito as is), besides SRP. Staging only:
+   * the AWS CLI and the load test's users sign in with it there (docs/deploy.md); prod's apps use SRP.
+   */
+  userPasswordAuth: boolean;
+  /**
+   * The stage's daily AWS Budget (lib/marketplace-budget.ts): the capacity model's cost per hour at 10,000 users
+   * (`npm run capacity`, docs/load-testing.md: the seed's clients, the costlier mode), times the hours a day the stage
+   * may run at that load before the alarm topic hears of it.
+   */
+  budget: { hourlyEstimateUsd: number; hoursPerDay: number };
   /** CloudFront price class: which edge locations serve the stage. */
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
   alarms: AlarmThresholds;
@@ -120,6 +131,9 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     publicReadCacheMs: 1_000,
     // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
     waf: { rateLimitPer5MinPerIp: 3_000 },
+    userPasswordAuth: true,
+    // An hour of a 10,000-user load test a day.
+    budget: { hourlyEstimateUsd: 60, hoursPerDay: 1 },
     priceClass: 'PriceClass_100',
     // Staging deploys fast; its alarms still roll a deploy back while CodeDeploy watches it.
     deploymentConfig: 'ALL_AT_ONCE',
@@ -149,6 +163,9 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     publicReadCacheMs: 1_000,
     // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
     waf: { rateLimitPer5MinPerIp: 10_000 },
+    userPasswordAuth: false,
+    // 10,000 users all day.
+    budget: { hourlyEstimateUsd: 60, hoursPerDay: 24 },
     priceClass: 'PriceClass_All',
     deploymentConfig: 'CANARY_10PERCENT_5MINUTES',
     alarms: {

@@ -407,7 +407,8 @@ export function formatCapacity(result: CapacityResult): string {
       [...Object.keys(m.cost.perHour).map((k) => [k, usd(m.cost.perHour[k]!), usd(m.cost.perMonthSustained[k]!)]),
         ['TOTAL', usd(m.cost.totalPerHour), usd(m.cost.totalPerMonthSustained)]]));
   }
-  out.push('', 'Not in the cost: Cognito (per monthly active user), DynamoDB storage and backups, CloudWatch metrics/alarms/dashboard, data transfer of requests in.');
+  out.push('', 'Not in the cost: Cognito (per monthly active user), DynamoDB storage and backups, CloudWatch metrics/alarms/dashboard, data transfer of requests in,',
+    'Contributor Insights, WAF logs of blocked requests, Secrets Manager reads of the origin secret (2 per warm API function every 5 minutes).');
   return `${out.join('\n')}\n`;
 }
 

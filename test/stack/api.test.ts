@@ -72,6 +72,16 @@ describe('routes', () => {
     assert.equal(client.Properties!.GenerateSecret, false);
   });
 
+  test('the app client signs in with SRP everywhere, with a plain password on staging only', () => {
+    for (const stageName of ['staging', 'prod'] as StageName[]) {
+      const [, client] = resources(stages[stageName].template, 'AWS::Cognito::UserPoolClient')[0]!;
+      const flows = [...client.Properties!.ExplicitAuthFlows].sort();
+      const expected = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', ...(stageName === 'staging' ? ['ALLOW_USER_PASSWORD_AUTH'] : [])].sort();
+      assert.deepEqual(flows, expected, stageName);
+    }
+    assert.equal(stageConfigs.prod.userPasswordAuth, false);
+  });
+
   test('the creators group exists', () => {
     const groups = resources(template, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties!.GroupName);
     assert.deepEqual(groups, ['creators']);

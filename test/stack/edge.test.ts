@@ -14,7 +14,7 @@ import {
   sharesPathWithUserRoute,
   stripTrailingSlashSource,
 } from '../../lib/marketplace-edge.js';
-import { commonRuleSetName, rateLimitRuleName } from '../../lib/marketplace-web-acl.js';
+import { commonRuleSetName, loggedActions, rateLimitRuleName } from '../../lib/marketplace-web-acl.js';
 import { OriginSecret, originSecretCacheSeconds } from '../../lib/origin-secret.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
@@ -173,6 +173,25 @@ describe('WAF', () => {
       assert.equal(common.Statement.ManagedRuleGroupStatement.VendorName, 'AWS');
       assert.equal(common.Statement.ManagedRuleGroupStatement.Name, 'AWSManagedRulesCommonRuleSet');
       assert.deepEqual(distributionConfig(stageName).WebACLId, { 'Fn::GetAtt': [aclId, 'Arn'] });
+    });
+
+    test(`${stageName}: logs the requests it blocks or counts to CloudWatch Logs, Authorization redacted`, () => {
+      const [aclId] = resources(template, 'AWS::WAFv2::WebACL')[0]!;
+      const [[, logging], ...others] = resources(template, 'AWS::WAFv2::LoggingConfiguration');
+      assert.equal(others.length, 0);
+      const props = logging!.Properties!;
+      assert.deepEqual(props.ResourceArn, { 'Fn::GetAtt': [aclId, 'Arn'] });
+      assert.deepEqual(props.RedactedFields, [{ SingleHeader: { Name: 'authorization' } }]);
+      assert.deepEqual(props.LoggingFilter, {
+        DefaultBehavior: 'DROP',
+        Filters: [{ Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: loggedActions.map((Action) => ({ ActionCondition: { Action } })) }],
+      });
+      assert.deepEqual([...loggedActions], ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT']);
+      const logGroupName = `aws-waf-logs-Marketplace-${stageName}`;
+      const [, logGroup] = resources(template, 'AWS::Logs::LogGroup').find(([, group]) => group.Properties!.LogGroupName === logGroupName)!;
+      assert.equal(logGroup.Properties!.RetentionInDays, stageConfigs[stageName].logRetentionDays);
+      // WAF takes the log group's ARN without the trailing `:*` CloudFormation's Arn attribute has.
+      assert.deepEqual(props.LogDestinationConfigs, [{ 'Fn::Join': ['', ['arn:aws:logs:us-east-1:', { Ref: 'AWS::AccountId' }, `:log-group:${logGroupName}`]] }]);
     });
   }
 });

@@ -1,8 +1,11 @@
 // Alarms, the dashboard and the stack outputs.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { indexNames } from '../../functions/data/table-definition.js';
 import { routes } from '../../functions/routes.js';
+import { dailyBudgetUsd } from '../../lib/marketplace-budget.js';
+import { projectPath } from '../../lib/project-paths.js';
 import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
@@ -160,4 +163,37 @@ test('outputs: CloudFront URL, the internal API origin URL and origin secret, us
   assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());
   assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
   assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });
+});
+
+describe('budget', () => {
+  const [[, budget], ...others] = resources(template, 'AWS::Budgets::Budget');
+  const props = budget!.Properties!;
+
+  test('a daily cost budget on the stage\'s tagged resources, at the capacity model\'s hourly estimate times the stage\'s hours', () => {
+    assert.equal(others.length, 0);
+    assert.equal(props.Budget.BudgetType, 'COST');
+    assert.equal(props.Budget.TimeUnit, 'DAILY');
+    assert.deepEqual(props.Budget.BudgetLimit, { Amount: dailyBudgetUsd(stageConfigs.prod), Unit: 'USD' });
+    assert.equal(dailyBudgetUsd(stageConfigs.prod), stageConfigs.prod.budget.hourlyEstimateUsd * 24);
+    assert.equal(dailyBudgetUsd(stageConfigs.staging), stageConfigs.staging.budget.hourlyEstimateUsd, 'staging: an hour of a load test a day');
+    assert.deepEqual(props.Budget.CostFilters, { TagKeyValue: ['user:stage$prod'] });
+  });
+
+  test('the hourly estimate is the capacity model\'s cost per hour at 10,000 users (docs/load-testing.md), the costlier client mode', () => {
+    const doc = readFileSync(projectPath('docs/load-testing.md'), 'utf8');
+    const row = /\| cost per hour at this load[^|]*\|([^|]*)\|([^|]*)\|/.exec(doc);
+    assert.ok(row, 'the capacity table has a cost row');
+    const perHour = [row[1]!, row[2]!].map((cell) => Number(/\$([\d,.]+)/.exec(cell)![1]!.replace(/,/g, '')));
+    for (const config of Object.values(stageConfigs)) assert.equal(config.budget.hourlyEstimateUsd, Math.max(...perHour), config.stage);
+  });
+
+  test('alerts the alarm topic when a day\'s actual cost passes it; budgets may publish to the topic', () => {
+    assert.deepEqual(props.NotificationsWithSubscribers, [{
+      Notification: { ComparisonOperator: 'GREATER_THAN', NotificationType: 'ACTUAL', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+      Subscribers: [{ Address: { Ref: topicId }, SubscriptionType: 'SNS' }],
+    }]);
+    const [, policy] = resources(template, 'AWS::SNS::TopicPolicy')[0]!;
+    const statements = policy.Properties!.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: string }[];
+    assert.ok(statements.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('budgets.amazonaws.com') && s.Action === 'sns:Publish'));
+  });
 });
