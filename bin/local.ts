@@ -13,6 +13,7 @@
  *   CONFLICT_FAITHFUL=1 npm start       # concurrent transactions on one item are cancelled, as DynamoDB does
  *   CONFLICT_HOLD_MS=25 CONFLICT_FAITHFUL=1 npm start  # how long a transaction holds its items (default 15)
  *   STREAMS=off npm start               # no stream consumers (by default they run, as Lambda runs them)
+ *   ORIGIN_SECRET=a,b npm start         # 403 without x-origin-verify: a or b (the deployed API's CloudFront-only check)
  */
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';

@@ -37,6 +37,8 @@ export interface Route {
   throttle: ThrottleClass;
   /** Read routes get read-only table access. */
   access: 'read' | 'write';
+  /** The handler keeps Powertools idempotency records: it gets the idempotency table (IDEMPOTENCY_TABLE_NAME). */
+  idempotencyTable?: true;
   summary: string;
   /** The path as the seed report's clients call it (trailing slash included), where it differs. */
   seedPath?: string;
@@ -135,7 +137,7 @@ export const routes: readonly Route[] = [
   // Trading: every write moves money or NFTs in one DynamoDB transaction.
   {
     id: 'createTopup', method: 'POST', path: '/users/balance-topups',
-    handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
+    handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true,
     summary: 'Credit the balance; the Idempotency-Key header is required and makes retries safe',
   },
   {

@@ -17,6 +17,9 @@ import type { AlarmThresholds } from './stage-config.js';
 export class MarketplaceAlarms extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly api5xxRate: Alarm;
+  readonly apiP99Latency: Alarm;
+  private readonly liveErrors = new Map<string, Alarm>();
 
   constructor(scope: Construct, id: string, props: { resources: MonitoredResources; thresholds: AlarmThresholds }) {
     super(scope, id);
@@ -40,9 +43,10 @@ export class MarketplaceAlarms extends Construct {
     });
 
     const { stage } = resources;
+    const live = new Set(resources.liveAliases.map(({ id: functionId }) => functionId));
     const requests = stage.metricCount({ period: oneMinute, statistic: 'Sum' });
     const serverErrors = stage.metricServerError({ period: oneMinute, statistic: 'Sum' });
-    this.add('Api5xxRate', {
+    this.api5xxRate = this.add('Api5xxRate', {
       metric: new MathExpression({
         expression: `IF(requests >= ${thresholds.minRequestsForRate}, 100 * errors / requests, 0)`,
         usingMetrics: { requests, errors: serverErrors },
@@ -54,7 +58,7 @@ export class MarketplaceAlarms extends Construct {
       datapointsToAlarm: 3,
       description: `More than ${thresholds.api5xxRatePercent}% of API requests answered 5xx in 3 of 5 minutes`,
     });
-    this.add('ApiP99Latency', {
+    this.apiP99Latency = this.add('ApiP99Latency', {
       metric: stage.metricLatency({ period: oneMinute, statistic: 'p99' }),
       threshold: thresholds.apiP99LatencyMs,
       evaluationPeriods: 5,
@@ -62,10 +66,21 @@ export class MarketplaceAlarms extends Construct {
       description: `API p99 latency above ${thresholds.apiP99LatencyMs} ms in 3 of 5 minutes`,
     });
 
-    // One alarm per group of up to ten functions (a CloudWatch alarm reads at most ten metrics): MAX over
-    // the group fires when any one function passes the per-function threshold. A per-function alarm pair
-    // would add two resources per route, and CloudFormation caps a stack at 500 resources.
-    chunks(resources.functions, maxAlarmMetrics).forEach((group, i) => {
+    // An API function's errors: its own alarm on its live alias, judged every minute, so that CodeDeploy rolls a
+    // deploy back on it (lib/safe-deploys.ts).
+    for (const { id: functionId, alias } of resources.liveAliases) {
+      this.liveErrors.set(functionId, this.add(`${functionId[0]!.toUpperCase()}${functionId.slice(1)}LiveErrors`, {
+        metric: alias.metricErrors({ period: oneMinute, statistic: 'Sum', label: `${functionId} live errors` }),
+        threshold: thresholds.liveErrorsPerMinute,
+        evaluationPeriods: 1,
+        description: `${functionId} (live alias) had ${thresholds.liveErrorsPerMinute}+ invocation errors (crashes, timeouts) in a minute; a deploy in progress rolls back`,
+      }));
+    }
+
+    // Every other function: one alarm per group of up to ten (a CloudWatch alarm reads at most ten metrics): MAX
+    // over the group fires when any one function passes the per-function threshold. Throttles, for every function,
+    // the same way: a per-function alarm adds a resource per function, and CloudFormation caps a stack at 500.
+    chunks(resources.functions.filter(({ id: functionId }) => !live.has(functionId)), maxAlarmMetrics).forEach((group, i) => {
       const ids = group.map(({ id: functionId }) => functionId).join(', ');
       this.add(`LambdaErrors${i + 1}`, {
         metric: combine('MAX', group.map(({ id: functionId, function: fn }) =>
@@ -74,6 +89,9 @@ export class MarketplaceAlarms extends Construct {
         evaluationPeriods: 1,
         description: `A function had ${thresholds.lambdaErrorsPer5Min}+ invocation errors (crashes, timeouts) in 5 minutes; one of: ${ids}`,
       });
+    });
+    chunks(resources.functions, maxAlarmMetrics).forEach((group, i) => {
+      const ids = group.map(({ id: functionId }) => functionId).join(', ');
       this.add(`LambdaThrottles${i + 1}`, {
         metric: combine('MAX', group.map(({ id: functionId, function: fn }) =>
           fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum', label: functionId })), 'Lambda throttles (worst function)'),
@@ -113,6 +131,13 @@ export class MarketplaceAlarms extends Construct {
     }
   }
 
+  /** What a deploy of this API function rolls back on: the API's 5xx rate and p99 latency, and its own errors. */
+  rollbackAlarms(functionId: string): Alarm[] {
+    const own = this.liveErrors.get(functionId);
+    if (!own) throw new Error(`${functionId} has no live alias`);
+    return [this.api5xxRate, this.apiP99Latency, own];
+  }
+
   private add(id: string, props: {
     metric: IMetric;
     threshold: number;
@@ -135,6 +160,7 @@ export class MarketplaceAlarms extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }
 

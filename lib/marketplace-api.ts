@@ -15,6 +15,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { fallbackRoute, routeKey, routes as routeTable, type Route } from '../functions/routes.js';
 import { MarketplaceFunction } from './marketplace-function.js';
@@ -24,7 +25,11 @@ import { corsPolicy, type StageConfig } from './stage-config.js';
 export interface MarketplaceApiProps {
   config: StageConfig;
   table: ITable;
+  /** Where the routes marked `idempotencyTable` keep their Powertools records. */
+  idempotencyTable: ITable;
   users: MarketplaceUserPool;
+  /** The value CloudFront sends in x-origin-verify: every function refuses a request without it. */
+  originSecret: ISecret;
   /** The route table; tests may pass a variant. */
   routes?: readonly Route[];
 }
@@ -77,6 +82,8 @@ export class MarketplaceApi extends Construct {
       description: `$default: ${fallbackRoute.summary}`,
       table,
       config,
+      originSecret: props.originSecret,
+      live: true,
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -91,7 +98,7 @@ export class MarketplaceApi extends Construct {
         exposeHeaders: corsPolicy.exposeHeaders,
         maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
       },
-      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.function, {
+      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.live!, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       }),
     });
@@ -107,7 +114,10 @@ export class MarketplaceApi extends Construct {
         access: route.access,
         description: `${routeKey(route)}: ${route.summary}`.slice(0, 256),
         table,
+        idempotencyTable: route.idempotencyTable ? props.idempotencyTable : undefined,
         config,
+        originSecret: props.originSecret,
+        live: true,
         // Public reads share first pages and floors across requests for a moment (functions/data/read-cache.ts).
         ...(route.auth === 'public' && route.access === 'read'
           ? { environment: { PUBLIC_READ_CACHE_MS: String(config.publicReadCacheMs) } }
@@ -116,7 +126,8 @@ export class MarketplaceApi extends Construct {
       const httpRoute = new HttpRoute(this, `${route.id}Route`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.function, {
+        // The live alias: CodeDeploy shifts it to a new version gradually, and back on an alarm (lib/safe-deploys.ts).
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.live!, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
         authorizer: route.auth === 'user' ? authorizer : undefined,

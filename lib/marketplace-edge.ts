@@ -23,6 +23,7 @@ import {
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { originVerifyHeader } from '../functions/http/origin-header.js';
 import type { Route } from '../functions/routes.js';
 import { projectPath } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
@@ -71,6 +72,8 @@ export interface MarketplaceEdgeProps {
   routes: readonly Route[];
   /** The execute-api host name of the HTTP API. */
   apiDomain: string;
+  /** Sent to the API in x-origin-verify on every request (a dynamic reference to the origin secret). */
+  originSecretValue: string;
 }
 
 /** CloudFront in front of the API: cached GET twins, everything else passed through, WAF attached. */
@@ -95,6 +98,8 @@ export class MarketplaceEdge extends Construct {
     const origin = new HttpOrigin(props.apiDomain, {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+      // On every request to the API, whatever the behaviour; it replaces a header of the same name from a viewer.
+      customHeaders: { [originVerifyHeader]: props.originSecretValue },
     });
 
     // Cached behaviours also carry the other methods on the same path (POST /market, not cached: only GET

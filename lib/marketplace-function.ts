@@ -1,17 +1,21 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundling, handlerEntry } from './bundling.js';
+import { originSecretCacheSeconds, secretsExtension } from './origin-secret.js';
 import { projectPath, projectRoot } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
 
 /** Newest Node.js Lambda runtime in the installed aws-cdk-lib; the bundles target node20 and run on it. */
 export const lambdaRuntime = Runtime.NODEJS_24_X;
 export const serviceName = 'marketplace';
+/** The alias API Gateway invokes and CodeDeploy moves from version to version (lib/safe-deploys.ts). */
+export const liveAliasName = 'live';
 
 export interface MarketplaceFunctionProps {
   /** Handler module under functions/handlers/, without extension. */
@@ -20,11 +24,20 @@ export interface MarketplaceFunctionProps {
   access: 'read' | 'write';
   description: string;
   table: ITable;
+  /** Powertools idempotency records go here (IDEMPOTENCY_TABLE_NAME): only functions whose route asks for it. */
+  idempotencyTable?: ITable | undefined;
   config: StageConfig;
+  /**
+   * API functions: the secret CloudFront sends in x-origin-verify. The function reads it (ORIGIN_SECRET_ARN, through
+   * the Parameters and Secrets extension) and refuses requests without it (functions/http/origin-verify.ts).
+   */
+  originSecret?: ISecret | undefined;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
   /** Extra environment for this function only. */
   environment?: Record<string, string>;
+  /** API functions: published as a version on every change, invoked through the `live` alias. */
+  live?: boolean;
 }
 
 /**
@@ -34,6 +47,8 @@ export interface MarketplaceFunctionProps {
 export class MarketplaceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
+  /** The `live` alias of an API function (`live: true`), on the version CodeDeploy last shifted to. */
+  readonly live: Alias | undefined;
 
   constructor(scope: Construct, id: string, props: MarketplaceFunctionProps) {
     super(scope, id);
@@ -69,11 +84,16 @@ export class MarketplaceFunction extends Construct {
       // X-Ray: Powertools Tracer records each invocation and its DynamoDB calls as subsegments.
       tracing: Tracing.ACTIVE,
       awsSdkConnectionReuse: false,
+      paramsAndSecrets: props.originSecret ? secretsExtension : undefined,
       environment: {
         TABLE_NAME: props.table.tableName,
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.idempotencyTable ? { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName } : {}),
+        ...(props.originSecret
+          ? { ORIGIN_SECRET_ARN: props.originSecret.secretArn, ORIGIN_SECRET_CACHE_SECONDS: String(originSecretCacheSeconds) }
+          : {}),
         ...props.environment,
       },
       bundling: {
@@ -90,8 +110,12 @@ export class MarketplaceFunction extends Construct {
       },
     });
 
+    this.live = props.live ? new Alias(this, 'Live', { aliasName: liveAliasName, version: this.function.currentVersion }) : undefined;
+
     if (props.access === 'read') props.table.grantReadData(this.function);
     else props.table.grantReadWriteData(this.function);
+    props.idempotencyTable?.grantReadWriteData(this.function);
+    props.originSecret?.grantRead(this.function);
 
     const stack = Stack.of(this);
     const tableLogicalId = stack.resolve(stack.getLogicalId(props.table.node.defaultChild as CfnElement)) as string;

@@ -5,11 +5,14 @@ import type { StreamConsumer } from '../functions/stream-consumers.js';
 import { deployableJobs, type Job } from './jobs.js';
 import { MarketplaceAlarms } from './marketplace-alarms.js';
 import { MarketplaceApi } from './marketplace-api.js';
+import { MarketplaceBudget } from './marketplace-budget.js';
 import { MarketplaceDashboard } from './marketplace-dashboard.js';
 import { MarketplaceEdge } from './marketplace-edge.js';
-import { MarketplaceTable } from './marketplace-table.js';
+import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
+import { OriginSecret } from './origin-secret.js';
+import { SafeDeploys } from './safe-deploys.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
 import type { StageConfig } from './stage-config.js';
 import { deployableStreamConsumers, StreamConsumers } from './stream-consumers.js';
@@ -30,7 +33,8 @@ export const stackName = (config: StageConfig) => `Marketplace-${config.stage}`;
 /** Output keys (docs/deploy.md reads them with `aws cloudformation describe-stacks`). */
 export const outputKeys = {
   cloudFrontUrl: 'CloudFrontUrl',
-  apiUrl: 'ApiUrl',
+  apiOriginUrl: 'ApiOriginUrl',
+  originSecretArn: 'OriginSecretArn',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
   tableName: 'TableName',
@@ -43,12 +47,14 @@ export const failureQueueOutputKey = (consumerId: string) => `${consumerId[0]!.t
 /** One stage of the marketplace: table, users, functions and API, edge, jobs, stream consumers, dashboard and alarms. */
 export class MarketplaceStack extends Stack {
   readonly table: MarketplaceTable;
+  readonly idempotencyTable: IdempotencyTable;
   readonly users: MarketplaceUserPool;
   readonly api: MarketplaceApi;
   readonly edge: MarketplaceEdge;
   readonly jobs: ScheduledJobs;
   readonly streams: StreamConsumers;
   readonly alarms: MarketplaceAlarms;
+  readonly deploys: SafeDeploys;
 
   constructor(scope: Construct, id: string, props: MarketplaceStackProps) {
     super(scope, id, {
@@ -62,9 +68,18 @@ export class MarketplaceStack extends Stack {
     Tags.of(this).add('stage', config.stage);
 
     this.table = new MarketplaceTable(this, 'Table', { config });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { config });
     this.users = new MarketplaceUserPool(this, 'Users', { config });
-    this.api = new MarketplaceApi(this, 'Api', { config, table: this.table, users: this.users, routes });
-    this.edge = new MarketplaceEdge(this, 'Edge', { config, routes, apiDomain: this.api.originDomain });
+    const originSecret = new OriginSecret(this, 'OriginSecret', { config });
+    this.api = new MarketplaceApi(this, 'Api', {
+      config, table: this.table, idempotencyTable: this.idempotencyTable, users: this.users, originSecret: originSecret.secret, routes,
+    });
+    this.edge = new MarketplaceEdge(this, 'Edge', {
+      config, routes, apiDomain: this.api.originDomain, originSecretValue: originSecret.headerValue,
+    });
+    // The functions refuse requests without CloudFront's header: they change only once CloudFront sends it, so the
+    // deploy that introduces (or changes) the check never refuses CloudFront's own requests.
+    for (const fn of [this.api.fallback, ...this.api.routes.map(({ handler }) => handler)]) fn.function.node.addDependency(this.edge.distribution);
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table: this.table, jobs: deployableJobs(props.jobs) });
     this.streams = new StreamConsumers(this, 'Streams', {
       config,
@@ -74,27 +89,38 @@ export class MarketplaceStack extends Stack {
     const streamConsumers = this.streams.consumers.map(({ consumer, handler, failureQueue }) =>
       ({ id: consumer.id, function: handler.function, failureQueue }));
 
+    const apiFunctions = [
+      ...this.api.routes.map(({ route, handler }) => ({ id: route.id, handler })),
+      { id: fallbackRoute.id, handler: this.api.fallback },
+    ];
+    const liveAliases = apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, alias: handler.live! }));
     const resources: MonitoredResources = {
       httpApi: this.api.httpApi,
       stage: this.api.stage,
       routes,
       functions: [
-        ...this.api.routes.map(({ route, handler }) => ({ id: route.id, function: handler.function })),
-        { id: fallbackRoute.id, function: this.api.fallback.function },
+        ...apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, function: handler.function })),
         ...this.jobs.jobs.map(({ job, handler }) => ({ id: job.id, function: handler.function })),
         ...streamConsumers,
       ],
+      liveAliases,
       streamConsumers,
       table: this.table,
       distribution: this.edge.distribution,
       webAclMetricName: this.edge.webAcl.metricName,
     };
     this.alarms = new MarketplaceAlarms(this, 'Alarms', { resources, thresholds: config.alarms });
+    this.deploys = new SafeDeploys(this, 'Deploys', {
+      config, functions: liveAliases, rollbackAlarms: (functionId) => this.alarms.rollbackAlarms(functionId),
+    });
     new MarketplaceDashboard(this, 'Dashboard', { resources });
+    new MarketplaceBudget(this, 'Budget', { config, topic: this.alarms.topic });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');
-    output(outputKeys.apiUrl, this.api.httpApi.apiEndpoint, 'HTTP API endpoint (bypasses CloudFront, its cache and the WAF: diagnosis only)');
+    output(outputKeys.apiOriginUrl, this.api.httpApi.apiEndpoint,
+      "Internal, not a client endpoint: CloudFront's origin; it refuses requests without CloudFront's x-origin-verify header (403)");
+    output(outputKeys.originSecretArn, originSecret.secret.secretArn, 'The x-origin-verify secret (rotation: docs/deploy.md)');
     output(outputKeys.userPoolId, this.users.userPool.userPoolId, 'Cognito user pool id');
     output(outputKeys.userPoolClientId, this.users.client.userPoolClientId, 'Cognito app client id (the JWT audience)');
     output(outputKeys.tableName, this.table.tableName, 'DynamoDB table');

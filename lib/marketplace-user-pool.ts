@@ -38,8 +38,8 @@ export class MarketplaceUserPool extends Construct {
     this.client = this.userPool.addClient('AppClient', {
       // A public client (web and mobile apps cannot keep a secret).
       generateSecret: false,
-      // SRP for apps; USER_PASSWORD_AUTH so a platform engineer can get a test token with the AWS CLI.
-      authFlows: { userSrp: true, userPassword: true },
+      // SRP for apps; USER_PASSWORD_AUTH on staging only, where the AWS CLI and the load test's users sign in.
+      authFlows: { userSrp: true, userPassword: config.userPasswordAuth },
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

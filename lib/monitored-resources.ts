@@ -3,7 +3,7 @@ import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IAlias, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { indexNames } from '../functions/data/table-definition.js';
 import { routeKey, type Route } from '../functions/routes.js';
@@ -15,6 +15,8 @@ export interface MonitoredResources {
   routes: readonly Route[];
   /** Every Lambda of the stack, by its route, job or stream consumer id. */
   functions: readonly { id: string; function: IFunction }[];
+  /** The `live` aliases of the API functions (also among `functions`, by the same id): what a deploy shifts. */
+  liveAliases: readonly { id: string; alias: IAlias }[];
   /** The table's stream consumers (also among `functions`) and their on-failure queues. */
   streamConsumers: readonly { id: string; function: IFunction; failureQueue: IQueue }[];
   table: ITable;

@@ -25,6 +25,11 @@ export interface AlarmThresholds {
   apiP99LatencyMs: number;
   /** Lambda errors (crashes and timeouts, not 4xx/5xx answers) per function per 5 minutes. */
   lambdaErrorsPer5Min: number;
+  /**
+   * Errors of one API function's `live` alias in one minute: the per-function alarm a deploy rolls back on, judged
+   * each minute so it can fire within a 5-minute canary.
+   */
+  liveErrorsPerMinute: number;
   /** Lambda throttles per function per 5 minutes. */
   lambdaThrottlesPer5Min: number;
   /** DynamoDB throttle events (table and indexes, reads or writes) per 5 minutes. */
@@ -61,12 +66,38 @@ export interface StageConfig {
    * would carve the account's concurrency pool into slices and fail deploys in accounts near the limit.
    */
   reservedConcurrency: { jobs: number };
+  /**
+   * CloudWatch Contributor Insights on the table and its indexes: every request's keys (staging, where load tests
+   * look for hot keys), or only the throttled ones (prod: AWS's advice for keeping it on all the time).
+   */
+  contributorInsights: 'ACCESSED_AND_THROTTLED_KEYS' | 'THROTTLED_KEYS';
   /** How long a warm public-read Lambda reuses a first page or floor it read (0: off). */
   publicReadCacheMs: number;
   waf: {
     /** Requests one IP may make in a 5-minute window before the WAF answers 429. */
     rateLimitPer5MinPerIp: number;
   };
+  /**
+   * The origin secret's version CloudFront sends (`-c originSecretVersion=<id>`, docs/deploy.md): unset, its
+   * current version. Only a changed reference makes CloudFormation update the distribution after a rotation.
+   */
+  originSecretVersion?: string;
+  /**
+   * How CodeDeploy moves each API function's `live` alias to a new version (lib/safe-deploys.ts): a canary (10 % of
+   * requests for 5 minutes, then all) or all at once. Either way a deploy rolls back when a rollback alarm fires.
+   */
+  deploymentConfig: 'CANARY_10PERCENT_5MINUTES' | 'ALL_AT_ONCE';
+  /**
+   * Whether the app client allows USER_PASSWORD_AUTH (a password sent to Cognito as is), besides SRP. Staging only:
+   * the AWS CLI and the load test's users sign in with it there (docs/deploy.md); prod's apps use SRP.
+   */
+  userPasswordAuth: boolean;
+  /**
+   * The stage's daily AWS Budget (lib/marketplace-budget.ts): the capacity model's cost per hour at 10,000 users
+   * (`npm run capacity`, docs/load-testing.md: the seed's clients, the costlier mode), times the hours a day the stage
+   * may run at that load before the alarm topic hears of it.
+   */
+  budget: { hourlyEstimateUsd: number; hoursPerDay: number };
   /** CloudFront price class: which edge locations serve the stage. */
   priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
   alarms: AlarmThresholds;
@@ -96,15 +127,22 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'DEBUG',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    contributorInsights: 'ACCESSED_AND_THROTTLED_KEYS',
     publicReadCacheMs: 1_000,
     // Load generators come from few IPs: a Locust run of thousands of users needs this raised (docs/deploy.md).
     waf: { rateLimitPer5MinPerIp: 3_000 },
+    userPasswordAuth: true,
+    // An hour of a 10,000-user load test a day.
+    budget: { hourlyEstimateUsd: 60, hoursPerDay: 1 },
     priceClass: 'PriceClass_100',
+    // Staging deploys fast; its alarms still roll a deploy back while CodeDeploy watches it.
+    deploymentConfig: 'ALL_AT_ONCE',
     alarms: {
       api5xxRatePercent: 5,
       minRequestsForRate: 20,
       apiP99LatencyMs: 2_000,
       lambdaErrorsPer5Min: 10,
+      liveErrorsPerMinute: 5,
       lambdaThrottlesPer5Min: 10,
       dynamoThrottlesPer5Min: 50,
       streamLagMs: 60_000,
@@ -121,15 +159,21 @@ export const stageConfigs: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     lambda: { memoryMb: 1024, timeoutSeconds: 10 },
     reservedConcurrency: { jobs: 1 },
+    contributorInsights: 'THROTTLED_KEYS',
     publicReadCacheMs: 1_000,
     // Carrier-grade NAT puts many users behind one address: 10,000 per 5 minutes is about 33 requests/s per IP.
     waf: { rateLimitPer5MinPerIp: 10_000 },
+    userPasswordAuth: false,
+    // 10,000 users all day.
+    budget: { hourlyEstimateUsd: 60, hoursPerDay: 24 },
     priceClass: 'PriceClass_All',
+    deploymentConfig: 'CANARY_10PERCENT_5MINUTES',
     alarms: {
       api5xxRatePercent: 1,
       minRequestsForRate: 100,
       apiP99LatencyMs: 1_000,
       lambdaErrorsPer5Min: 5,
+      liveErrorsPerMinute: 3,
       lambdaThrottlesPer5Min: 1,
       dynamoThrottlesPer5Min: 10,
       streamLagMs: 60_000,

@@ -8,7 +8,7 @@ import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
 import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
 import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { createTable, localClient, tableExists } from './table.js';
+import { createIdempotencyTable, createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { stageConfig, type Throttle } from '../lib/stage-config.js';
@@ -51,6 +51,8 @@ export interface LocalRuntime {
   url: string;
   /** DynamoDB Local itself (the seed and the tests' own clients); the handlers go through `conflicts` when it is on. */
   endpoint: string;
+  /** Where the top-ups' idempotency records go (the stack's idempotency table). */
+  idempotencyTableName: string;
   issuer: LocalIssuer;
   seed: SeedSummary | null;
   server: Server;
@@ -81,6 +83,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // reads DYNAMODB_ENDPOINT once, when a handler is first loaded).
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.TABLE_NAME = options.tableName;
+  const idempotencyTableName = `${options.tableName}-idempotency`;
+  process.env.IDEMPOTENCY_TABLE_NAME = idempotencyTableName;
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -107,6 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await createTable(client, options.tableName, { stream: false });
       if (options.seedSize) seed = await writeSeed(client, options.tableName, options.seedSize);
     }
+    if (!(await tableExists(client, idempotencyTableName))) await createIdempotencyTable(client, idempotencyTableName);
     client.destroy();
 
     if (options.conflicts) {
@@ -148,6 +153,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       url: baseUrl,
       endpoint,
+      idempotencyTableName,
       issuer,
       seed,
       server,

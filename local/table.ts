@@ -1,7 +1,7 @@
 import {
   CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { indexKeys, indexNames, streamViewType, tableKeys } from '../functions/data/table-definition.js';
+import { idempotencyTableKeys, indexKeys, indexNames, streamViewType, tableKeys } from '../functions/data/table-definition.js';
 
 /**
  * Creates the marketplace table exactly as the CDK stack defines it (same keys, same GSIs, same stream).
@@ -31,6 +31,16 @@ export async function createTable(client: DynamoDBClient, tableName: string, opt
       Projection: { ProjectionType: 'ALL' },
     })),
     ...(options.stream === false ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: streamViewType } }),
+  }));
+}
+
+/** The idempotency table as the stack defines it: one key, `id`, a partition per record. */
+export async function createIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand({
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: idempotencyTableKeys.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: idempotencyTableKeys.partitionKey, KeyType: 'HASH' }],
   }));
 }
 

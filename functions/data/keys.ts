@@ -22,8 +22,6 @@ export const keys = {
   topupPrefix: 'TOPUP#',
   /** A top-up id is credited at most once: this marker's condition refuses a second. */
   topupMarker: (userId: string, topupId: string) => ({ pk: `USER#${userId}`, sk: `TOPUP_ID#${topupId}` }),
-  /** Powertools idempotency records of top-ups (expire by TTL). */
-  topupIdempotencyPartition: 'IDEMPOTENCY#topups',
   ledgerEntry: (userId: string, at: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `LEDGER#${at}#${entryId}` }),
 
   collection: (collectionId: string) => ({ pk: `COLLECTION#${collectionId}`, sk: 'COLLECTION' }),

@@ -17,8 +17,14 @@ export const indexKeys: Record<IndexName, { partitionKey: string; sortKey: strin
   gsi5: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
 };
 
-/** Epoch seconds after which DynamoDB TTL may delete the item (expired idempotency records). */
+/** Epoch seconds after which DynamoDB TTL may delete the item (the stream aggregator's markers). */
 export const ttlAttribute = 'ttl';
 
 /** What the table's stream records carry: the consumers of functions/stream-consumers.ts read both images. */
 export const streamViewType = 'NEW_AND_OLD_IMAGES' as const;
+
+/**
+ * The idempotency table: Powertools records (functions/data/idempotency-store.ts), one item per request key,
+ * each its own partition key, so no key takes more than its own retries. Expired records go by TTL.
+ */
+export const idempotencyTableKeys = { partitionKey: 'id', ttlAttribute: 'expiration' } as const;

@@ -5,6 +5,7 @@ import { callerId } from './caller.js';
 import { errorResponse } from './error-response.js';
 import { instrumented } from '../observability/instrumented.js';
 import { logger } from '../observability/logger.js';
+import { originCheck } from './origin-verify.js';
 import { cacheControl, jsonResponse, Reply, type HttpResponse } from './responses.js';
 
 type Body = unknown;
@@ -36,6 +37,8 @@ function wrap(
     // The API Gateway request id, also in the access log: joins each log line to its request.
     logger.setCorrelationId(event.requestContext?.requestId);
     try {
+      // Before anything else: a request that did not come through CloudFront is refused here.
+      await originCheck.verify(event.headers);
       const userId = auth === 'user' ? callerId(event) : undefined;
       return toResponse(await run(event, userId, context), route);
     } catch (error) {

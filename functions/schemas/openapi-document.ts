@@ -61,6 +61,22 @@ function operation(route: Route): Record<string, unknown> {
   };
 }
 
+/**
+ * Where clients call the API: the URL given (the local gateway's; `npm run openapi` takes API_URL), else a stage's
+ * CloudFront URL, as a variable (the stack output CloudFrontUrl). Never the HTTP API's own endpoint, which refuses
+ * what does not come through CloudFront.
+ */
+function servers(serverUrl: string | undefined): unknown[] {
+  if (serverUrl) return [{ url: serverUrl.replace(/\/+$/, '') }];
+  return [{
+    url: 'https://{cloudFrontDomain}',
+    description: "A stage's public base URL",
+    variables: {
+      cloudFrontDomain: { default: 'd1234abcd5678.cloudfront.net', description: "The stage's CloudFrontUrl output, without https://" },
+    },
+  }];
+}
+
 /** OpenAPI 3.1, generated from the route table and the zod schemas. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -75,7 +91,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       version: '1.0.0',
       description: 'Money is an integer of minor units. Lists take limit (1-100) and an opaque cursor.',
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: servers(serverUrl),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

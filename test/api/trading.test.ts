@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { jobInvocation } from '../support/job-context.js';
 import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
@@ -105,17 +105,38 @@ describe('top-ups', () => {
   });
 });
 
+describe('top-up idempotency records', () => {
+  it('each have a partition key of their own in the idempotency table, none in the marketplace table', async () => {
+    const before = await market.doc.send(new ScanCommand({ TableName: market.idempotencyTableName }));
+    const users = ['spread-a', 'spread-b', 'spread-c'];
+    for (const userId of users) {
+      for (const key of ['k1', 'k2']) {
+        const answer = await call(userId, 'POST', '/users/balance-topups', { amount: 10 }, { 'idempotency-key': key });
+        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      }
+    }
+    const after = await market.doc.send(new ScanCommand({ TableName: market.idempotencyTableName }));
+    const ids = (after.Items ?? []).map((record) => record.id as string)
+      .filter((id) => !(before.Items ?? []).some((earlier) => earlier.id === id));
+    assert.equal(ids.length, users.length * 2, 'one record per user and key');
+    assert.equal(new Set(ids).size, ids.length, 'every record its own partition key');
+    for (const record of after.Items ?? []) assert.equal(record.status, 'COMPLETED');
+    const shared = await market.doc.send(new ScanCommand({
+      TableName: market.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'IDEMPOTENCY' },
+    }));
+    assert.deepEqual(shared.Items, [], 'no idempotency record in the marketplace table');
+  });
+});
+
 describe('top-ups after their idempotency record expired', () => {
   it('still refuse the key for another amount, and still credit the same request once', async () => {
     const headers = { 'idempotency-key': 'expiring-key' };
     const first = await call('expiring', 'POST', '/users/balance-topups', { amount: 300 }, headers);
     assert.equal(first.status, 201);
     // As DynamoDB's TTL would: the Powertools records of top-ups are gone.
-    const records = await market.doc.send(new QueryCommand({
-      TableName: market.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'IDEMPOTENCY#topups' },
-    }));
+    const records = await market.doc.send(new ScanCommand({ TableName: market.idempotencyTableName }));
     assert.ok((records.Items ?? []).length > 0);
-    for (const record of records.Items ?? []) await market.doc.send(new DeleteCommand({ TableName: market.tableName, Key: { pk: record.pk, sk: record.sk } }));
+    for (const record of records.Items ?? []) await market.doc.send(new DeleteCommand({ TableName: market.idempotencyTableName, Key: { id: record.id } }));
     const other = await call('expiring', 'POST', '/users/balance-topups', { amount: 999 }, headers);
     assert.deepEqual([other.status, other.body.error?.code], [422, 'IDEMPOTENCY_KEY_REUSED']);
     const same = await call('expiring', 'POST', '/users/balance-topups', { amount: 300 }, headers);

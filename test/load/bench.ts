@@ -297,7 +297,7 @@ const generalise = (key: string) => key.replace(/user-\d+/g, '{user}').replace(/
   .replace(/(LISTING|NFT|AUCTION|OFFER|PRESALE)#[A-Za-z0-9_-]+/g, '$1#{id}');
 
 async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; seed: Record<string, number> }> {
-  const [{ startDynamoDbLocal }, { createTable, localClient }, { writeSeed, defaultSeedSize, testSeedSize }, { lambdaContext }] = await Promise.all([
+  const [{ startDynamoDbLocal }, { createIdempotencyTable, createTable, localClient }, { writeSeed, defaultSeedSize, testSeedSize }, { lambdaContext }] = await Promise.all([
     import('../../local/dynamodb-local.js'), import('../../local/table.js'), import('../../local/seed.js'), import('../../local/handler-loader.js'),
   ]);
   const size = options.seed === 'small' ? testSeedSize : defaultSeedSize;
@@ -309,6 +309,7 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.POWERTOOLS_SERVICE_NAME = 'marketplace-bench';
   process.env.TABLE_NAME = tableName;
+  process.env.IDEMPOTENCY_TABLE_NAME = `${tableName}-idempotency`;
 
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   const direct = localClient(dynamo.endpoint);
@@ -317,6 +318,7 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
     console.log(`Seeding DynamoDB Local (${options.seed} seed: ${JSON.stringify(size)})...`);
     const seedStart = performance.now();
     await createTable(direct, tableName);
+    await createIdempotencyTable(direct, process.env.IDEMPOTENCY_TABLE_NAME);
     await writeSeed(direct, tableName, size);
     console.log(`  seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 

@@ -12,6 +12,7 @@ import { routes, type Route } from '../../functions/routes.js';
 import { stageConfig } from '../../lib/stage-config.js';
 import type { BenchResult, CaseResult } from './bench.js';
 import { loadScenario, taskLabel, type Scenario } from './scenario.js';
+import { formatTopupCapacity, topupCapacity, type TopupCapacity } from './topup-capacity.js';
 import { codeConstants, formatWriteModel, writeModel, type WorkloadResult } from './write-capacity.js';
 
 /**
@@ -406,7 +407,8 @@ export function formatCapacity(result: CapacityResult): string {
       [...Object.keys(m.cost.perHour).map((k) => [k, usd(m.cost.perHour[k]!), usd(m.cost.perMonthSustained[k]!)]),
         ['TOTAL', usd(m.cost.totalPerHour), usd(m.cost.totalPerMonthSustained)]]));
   }
-  out.push('', 'Not in the cost: Cognito (per monthly active user), DynamoDB storage and backups, CloudWatch metrics/alarms/dashboard, data transfer of requests in.');
+  out.push('', 'Not in the cost: Cognito (per monthly active user), DynamoDB storage and backups, CloudWatch metrics/alarms/dashboard, data transfer of requests in,',
+    'Contributor Insights, WAF logs of blocked requests, Secrets Manager reads of the origin secret (2 per warm API function every 5 minutes).');
   return `${out.join('\n')}\n`;
 }
 
@@ -419,16 +421,28 @@ export function writeSide(o: Options): WorkloadResult[] {
   });
 }
 
+/** Top-ups/s at this many users, old and new idempotency records, against their limits (needs no bench results). */
+export function topupSide(o: Pick<Options, 'users' | 'thinkSeconds' | 'responseMs' | 'dropSeconds' | 'stage'>, scenario: Scenario = loadScenario()): TopupCapacity {
+  const thinkSeconds = o.thinkSeconds ?? (scenario.waitSeconds.min + scenario.waitSeconds.max) / 2;
+  const weights = [...scenario.tasks, ...scenario.writes.tasks].reduce((sum, task) => sum + task.weight, 0);
+  const topups = scenario.writes.tasks.filter((task) => task.kind === 'topup').reduce((sum, task) => sum + task.weight, 0);
+  return topupCapacity({
+    users: o.users, requestsPerSecond: o.users / (thinkSeconds + o.responseMs / 1000), topupShare: topups / weights,
+    rushSeconds: o.dropSeconds, userWriteRate: stageConfig(o.stage).throttle.classes['user-write'].rateLimit, stage: o.stage,
+  });
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   // The read side needs the bench's measurements; the write side is a model of the write sets alone.
   const result = existsSync(o.bench) ? model(JSON.parse(readFileSync(o.bench, 'utf8')) as BenchResult, loadScenario(), o) : null;
   const writes = writeSide(o);
+  const topups = topupSide(o);
   const text = `${result ? formatCapacity(result) : `Read side skipped: ${relative(process.cwd(), o.bench)} not found (npm run bench measures what it needs).\n`}` +
-    `${formatWriteModel(writes)}\n`;
+    `${formatWriteModel(writes)}\n${formatTopupCapacity(topups)}\n`;
   process.stdout.write(text);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify({ ...result, writeSide: writes }, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ ...result, writeSide: writes, topups }, null, 2)}\n`);
   writeFileSync(o.out.replace(/\.json$/, '.txt'), text);
   console.log(`\nWrote ${relative(process.cwd(), o.out)} and ${relative(process.cwd(), o.out.replace(/\.json$/, '.txt'))}`);
   const exceeded = result?.modes.some((m) => m.checks.some((c) => c.exceeded)) ?? false;

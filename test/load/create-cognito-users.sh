@@ -12,7 +12,7 @@
 # admin-create-user (no invitation message, email marked verified) and given the permanent password with
 # admin-set-user-password. Existing users are kept (their password is set again), so the script can be re-run.
 #
-# --tokens-out logs every user in once with initiate-auth USER_PASSWORD_AUTH (the stage's app client allows it)
+# --tokens-out logs every user in once with initiate-auth USER_PASSWORD_AUTH (staging's app client allows it; prod's: SRP only)
 # and writes their ID tokens as a JSON array: Locust then sends no login traffic, which matters because Cognito
 # allows 120 InitiateAuth calls per second per account by default. ID tokens last 1 hour (the app client's
 # setting): create the file shortly before the run, or use --auth cognito to log in from Locust itself.

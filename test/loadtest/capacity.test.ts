@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { platformAccountShards } from '../../functions/domain/money.js';
 import { maxPresaleShards } from '../../functions/domain/presale-shards.js';
-import { peakConcurrency } from '../load/capacity.js';
+import { peakConcurrency, topupSide } from '../load/capacity.js';
+import { formatTopupCapacity, idempotencyRecordBytes } from '../load/topup-capacity.js';
 import {
   activitiesPerTransaction, batchesPerSecond, codeConstants, formatWriteModel, heat, ledgerEntryFormula, transactionsPerBatch, writeModel,
   type DesignResult, type WorkloadResult,
@@ -136,5 +137,29 @@ describe('capacity model, write side', () => {
     assert.equal(peakConcurrency(1), 4);
     assert.equal(peakConcurrency(16), 28);
     assert.ok(peakConcurrency(2.5) > 2.5);
+  });
+});
+
+describe('capacity model, top-ups', () => {
+  const topups = topupSide({ users: 10_000, thinkSeconds: undefined, responseMs: 60, dropSeconds: 10, stage: 'prod' });
+
+  it('counts what one top-up writes: its idempotency record twice, four items in the payer\'s transaction', () => {
+    assert.ok(idempotencyRecordBytes() < 1024);
+    assert.equal(topups.idempotencyWcu, 2);
+    assert.equal(topups.transactionWcu, 8);
+  });
+
+  it('old: one partition key passes 500 top-ups/s for the whole marketplace; new: the user-write throttle binds at 10,000 users', () => {
+    assert.deepEqual(topups.old, { partitionKey: 'IDEMPOTENCY#topups', perSecond: 500 });
+    assert.equal(topups.rushPerSecond, 1_000);
+    near(topups.mixPerSecond, 50, 1);
+    assert.equal(topups.binding.perSecond, 1_000);
+    assert.match(topups.binding.name, /user-write throttle/);
+    const limit = (pattern: RegExp) => topups.limits.find((l) => pattern.test(l.name))!.perSecond;
+    assert.equal(limit(/idempotency table, on-demand table quota/), 20_000);
+    assert.equal(limit(/new on-demand table/), 2_000);
+    const text = formatTopupCapacity(topups);
+    assert.match(text, /IDEMPOTENCY#topups: 1,000 WCU\/s \/ 2 = 500 top-ups\/s for the whole marketplace; the rush asks 200 %/);
+    assert.match(text, /The rush: 1,000 top-ups\/s, 100 % of the binding limit/);
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { maxAmount, maxBalance } from '../../functions/domain/money.js';
 import { keys } from '../../functions/data/keys.js';
 import { routeSchemas } from '../../functions/schemas/route-schemas.js';
@@ -189,10 +189,8 @@ describe('bounds that keep sums exact', () => {
     assert.equal(account.body.balance, maxBalance);
 
     // Retried once its idempotency record has expired (as TTL would), onto the now full balance: the same top-up.
-    const records = await exact.send(new QueryCommand({
-      TableName: market.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.topupIdempotencyPartition },
-    }));
-    for (const record of records.Items ?? []) await exact.send(new DeleteCommand({ TableName: market.tableName, Key: { pk: record.pk, sk: record.sk } }));
+    const records = await exact.send(new ScanCommand({ TableName: market.idempotencyTableName }));
+    for (const record of records.Items ?? []) await exact.send(new DeleteCommand({ TableName: market.idempotencyTableName, Key: { id: record.id } }));
     const retried = await topUp(userId, 50, 'up-to-the-limit');
     assert.deepEqual([retried.status, retried.body.topupId], [201, full.body.topupId], JSON.stringify(retried.body));
     assert.equal((await market.call('GET', '/accounts', { token: await tokenFor(userId) })).body.balance, maxBalance);

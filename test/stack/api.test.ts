@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fallbackRoute, routeKey, routes } from '../../functions/routes.js';
+import { deployableJobs } from '../../lib/jobs.js';
+import { liveAliasName } from '../../lib/marketplace-function.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
+import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
 import { apiRoute, resource, resources, routeFunction, referencedId, synthStage } from './support/synth.js';
 
 const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
@@ -67,6 +70,16 @@ describe('routes', () => {
     assert.deepEqual(props.JwtConfiguration.Audience, [{ Ref: clientId }]);
     assert.deepEqual(props.JwtConfiguration.Issuer, { 'Fn::Join': ['', ['https://cognito-idp.us-east-1.amazonaws.com/', { Ref: poolId }]] });
     assert.equal(client.Properties!.GenerateSecret, false);
+  });
+
+  test('the app client signs in with SRP everywhere, with a plain password on staging only', () => {
+    for (const stageName of ['staging', 'prod'] as StageName[]) {
+      const [, client] = resources(stages[stageName].template, 'AWS::Cognito::UserPoolClient')[0]!;
+      const flows = [...client.Properties!.ExplicitAuthFlows].sort();
+      const expected = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', ...(stageName === 'staging' ? ['ALLOW_USER_PASSWORD_AUTH'] : [])].sort();
+      assert.deepEqual(flows, expected, stageName);
+    }
+    assert.equal(stageConfigs.prod.userPasswordAuth, false);
   });
 
   test('the creators group exists', () => {
@@ -133,5 +146,89 @@ describe('stage throttles and logs', () => {
     const { classes } = stageConfigs.staging.throttle;
     assert.ok(classes['user-read'].rateLimit >= 1_800);
     assert.ok(classes['public-read'].rateLimit >= 2_600);
+  });
+});
+
+describe('safe deploys: every API function behind a live alias that CodeDeploy moves', () => {
+  const apiKeys = [...routes.map(routeKey), '$default'];
+  const deploymentConfigs = { staging: 'CodeDeployDefault.LambdaAllAtOnce', prod: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' };
+
+  for (const stageName of ['staging', 'prod'] as StageName[]) {
+    const { template, stack } = stages[stageName];
+    const alarmName = (id: string) => {
+      const found = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties!.AlarmName === `${stack.stackName}-${id}`);
+      assert.ok(found, id);
+      return found[0];
+    };
+
+    test(`${stageName}: the API invokes each function's live alias, on the version CloudFormation publishes`, () => {
+      for (const key of apiKeys) {
+        const { aliasId, functionId } = routeFunction(template, key);
+        const alias = resource(template, aliasId).Properties!;
+        assert.equal(alias.Name, liveAliasName, key);
+        const version = resource(template, referencedId(alias.FunctionVersion));
+        assert.equal(version.Type, 'AWS::Lambda::Version', key);
+        assert.deepEqual(version.Properties!.FunctionName, { Ref: functionId }, key);
+      }
+      const permissions = resources(template, 'AWS::Lambda::Permission')
+        .filter(([, permission]) => permission.Properties!.Principal === 'apigateway.amazonaws.com');
+      for (const [id, permission] of permissions) {
+        assert.equal(resource(template, referencedId(permission.Properties!.FunctionName)).Type, 'AWS::Lambda::Alias', `${id}: API Gateway may invoke the alias only`);
+      }
+    });
+
+    test(`${stageName}: a CodeDeploy deployment group per API function (${stageConfigs[stageName].deploymentConfig}), rolling back on the API 5xx rate, p99 latency and the function's errors`, () => {
+      const groups = resources(template, 'AWS::CodeDeploy::DeploymentGroup');
+      assert.equal(groups.length, apiKeys.length);
+      const [applicationId] = resources(template, 'AWS::CodeDeploy::Application')[0]!;
+      for (const key of apiKeys) {
+        const { aliasId, functionId } = routeFunction(template, key);
+        const update = resource(template, aliasId) as { UpdatePolicy?: { CodeDeployLambdaAliasUpdate: { ApplicationName: unknown; DeploymentGroupName: unknown } } };
+        const policy = update.UpdatePolicy!.CodeDeployLambdaAliasUpdate;
+        assert.deepEqual(policy.ApplicationName, { Ref: applicationId }, key);
+        const group = resource(template, referencedId(policy.DeploymentGroupName)).Properties!;
+        assert.equal(group.DeploymentConfigName, deploymentConfigs[stageName], key);
+        assert.deepEqual(group.DeploymentStyle, { DeploymentOption: 'WITH_TRAFFIC_CONTROL', DeploymentType: 'BLUE_GREEN' });
+        assert.equal(group.AutoRollbackConfiguration.Enabled, true);
+        assert.ok(group.AutoRollbackConfiguration.Events.includes('DEPLOYMENT_STOP_ON_ALARM'), key);
+        assert.ok(group.AutoRollbackConfiguration.Events.includes('DEPLOYMENT_FAILURE'), key);
+        assert.equal(group.AlarmConfiguration.Enabled, true);
+        const ownAlarm = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) =>
+          (alarm.Properties!.AlarmName as string).endsWith('LiveErrors')
+          && JSON.stringify(alarm.Properties!.Metrics).includes(JSON.stringify({ Ref: functionId })))!;
+        assert.ok(ownAlarm, `${key}: its own errors alarm`);
+        assert.deepEqual(group.AlarmConfiguration.Alarms.map((alarm: { Name: unknown }) => referencedId(alarm.Name)).sort(),
+          [alarmName('Api5xxRate'), alarmName('ApiP99Latency'), ownAlarm[0]].sort(), key);
+      }
+    });
+  }
+
+  test('prod shifts 10 % for 5 minutes first; staging all at once', () => {
+    assert.equal(stageConfigs.prod.deploymentConfig, 'CANARY_10PERCENT_5MINUTES');
+    assert.equal(stageConfigs.staging.deploymentConfig, 'ALL_AT_ONCE');
+  });
+
+  test('jobs and stream consumers have no alias or deployment group (nothing calls them through one)', () => {
+    const { template } = stages.prod;
+    assert.equal(resources(template, 'AWS::Lambda::Alias').length, apiKeys.length);
+    assert.equal(resources(template, 'AWS::Lambda::Function').length, apiKeys.length + deployableJobs().length + deployableStreamConsumers().length);
+  });
+
+  test('one CodeDeploy role for every group, with AWS\'s policy for Lambda deployments only', () => {
+    const { template } = stages.prod;
+    const roleIds = new Set(resources(template, 'AWS::CodeDeploy::DeploymentGroup').map(([, group]) => referencedId(group.Properties!.ServiceRoleArn)));
+    assert.equal(roleIds.size, 1);
+    const role = resource(template, [...roleIds][0]!).Properties!;
+    assert.match(JSON.stringify(role.AssumeRolePolicyDocument), /codedeploy\.amazonaws\.com/);
+    assert.equal(role.ManagedPolicyArns.length, 1);
+    assert.match(JSON.stringify(role.ManagedPolicyArns[0]), /service-role\/AWSCodeDeployRoleForLambdaLimited/);
+  });
+
+  test('the stack stays under CloudFormation\'s 500 resources in both stages', (t) => {
+    for (const stageName of ['staging', 'prod'] as StageName[]) {
+      const count = Object.keys(stages[stageName].template.toJSON().Resources).length;
+      t.diagnostic(`${stageName}: ${count} resources`);
+      assert.ok(count < 500, `${stageName}: ${count}`);
+    }
   });
 });

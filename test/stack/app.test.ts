@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { projectPath } from '../../lib/project-paths.js';
+import { cdkJsonContext } from './support/synth.js';
 
 test('bin/app.ts synthesizes the stage named by -c stage, honouring -c wafRateLimit', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'marketplace-app-'));
@@ -15,7 +16,7 @@ test('bin/app.ts synthesizes the stage named by -c stage, honouring -c wafRateLi
     env: {
       ...process.env,
       CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify({ stage: 'prod', wafRateLimit: '50000', 'aws:cdk:bundling-stacks': [] }),
+      CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext, stage: 'prod', wafRateLimit: '50000', 'aws:cdk:bundling-stacks': [] }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -27,4 +28,10 @@ test('bin/app.ts synthesizes the stage named by -c stage, honouring -c wafRateLi
   // The validation report (cdk-nag and CloudFormation schema checks, as `cdk synth` runs them): no findings.
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
   assert.doesNotMatch(JSON.stringify(report), /"severity":\s*"(error|warning)"/);
+});
+
+test("cdk.json sets every feature flag aws-cdk-lib recommends, to the recommended value", () => {
+  const recommended = JSON.parse(readFileSync(projectPath('node_modules/aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Record<string, unknown>;
+  assert.ok(Object.keys(recommended).length > 80);
+  for (const [flag, value] of Object.entries(recommended)) assert.deepEqual(cdkJsonContext[flag], value, flag);
 });

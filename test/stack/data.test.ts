@@ -1,7 +1,7 @@
 // The table, the functions' settings and what each function may do to the table.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { indexKeys, indexNames, tableKeys, ttlAttribute } from '../../functions/data/table-definition.js';
+import { idempotencyTableKeys, indexKeys, indexNames, tableKeys, ttlAttribute } from '../../functions/data/table-definition.js';
 import { routeKey, routes } from '../../functions/routes.js';
 import { deployableJobs } from '../../lib/jobs.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
@@ -14,11 +14,18 @@ const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
 const writeActions = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete']
   .map((action) => `dynamodb:${action}`);
 
+/** The marketplace table and the idempotency table, told apart by their keys. */
+function tables(stageName: StageName) {
+  const all = resources(stages[stageName].template, 'AWS::DynamoDB::Table');
+  assert.equal(all.length, 2, 'the marketplace table and the idempotency table');
+  const isIdempotency = ([, table]: (typeof all)[number]) => table.Properties!.KeySchema.length === 1;
+  return { main: all.find((entry) => !isIdempotency(entry))!, idempotency: all.find(isIdempotency)! };
+}
+
 describe('the table', () => {
   test('is built from the table definition: keys, every GSI with projection ALL, TTL, on demand, PITR', () => {
-    const [[, table], ...others] = resources(stages.staging.template, 'AWS::DynamoDB::Table');
-    assert.equal(others.length, 0, 'one table');
-    const props = table!.Properties!;
+    const [, table] = tables('staging').main;
+    const props = table.Properties!;
     assert.deepEqual(props.KeySchema, [
       { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
       { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
@@ -37,20 +44,69 @@ describe('the table', () => {
     }
   });
 
-  test('prod retains the table and protects it from deletion', () => {
-    const [, table] = resources(stages.prod.template, 'AWS::DynamoDB::Table')[0]!;
-    assert.equal(table.DeletionPolicy, 'Retain');
-    assert.equal(table.UpdateReplacePolicy, 'Retain');
-    assert.equal(table.Properties!.DeletionProtectionEnabled, true);
+  test('prod retains both tables and protects them from deletion', () => {
+    for (const [, table] of Object.values(tables('prod'))) {
+      assert.equal(table.DeletionPolicy, 'Retain');
+      assert.equal(table.UpdateReplacePolicy, 'Retain');
+      assert.equal(table.Properties!.DeletionProtectionEnabled, true);
+    }
     const [, pool] = resources(stages.prod.template, 'AWS::Cognito::UserPool')[0]!;
     assert.equal(pool.DeletionPolicy, 'Retain');
     assert.equal(pool.Properties!.DeletionProtection, 'ACTIVE');
   });
 
-  test('staging destroys the table with the stack', () => {
-    const [, table] = resources(stages.staging.template, 'AWS::DynamoDB::Table')[0]!;
-    assert.equal(table.DeletionPolicy, 'Delete');
-    assert.equal(table.Properties!.DeletionProtectionEnabled, false);
+  test('staging destroys both tables with the stack', () => {
+    for (const [, table] of Object.values(tables('staging'))) {
+      assert.equal(table.DeletionPolicy, 'Delete');
+      assert.equal(table.Properties!.DeletionProtectionEnabled, false);
+    }
+  });
+
+  for (const stageName of ['staging', 'prod'] as StageName[]) {
+    test(`${stageName}: Contributor Insights (${stageConfigs[stageName].contributorInsights}) on the table and every index`, () => {
+      const props = tables(stageName).main[1].Properties!;
+      const expected = { Enabled: true, Mode: stageConfigs[stageName].contributorInsights };
+      assert.deepEqual(props.ContributorInsightsSpecification, expected);
+      for (const index of props.GlobalSecondaryIndexes) assert.deepEqual(index.ContributorInsightsSpecification, expected, index.IndexName);
+    });
+  }
+  test('prod watches throttled keys all the time; staging, where load tests run, every key', () => {
+    assert.equal(stageConfigs.prod.contributorInsights, 'THROTTLED_KEYS');
+    assert.equal(stageConfigs.staging.contributorInsights, 'ACCESSED_AND_THROTTLED_KEYS');
+  });
+});
+
+describe('the idempotency table', () => {
+  const [idempotencyTableId, table] = tables('staging').idempotency;
+
+  test('a partition key per record (id), on demand, PITR, records expire by TTL', () => {
+    const props = table.Properties!;
+    assert.deepEqual(props.KeySchema, [{ AttributeName: idempotencyTableKeys.partitionKey, KeyType: 'HASH' }]);
+    assert.equal(props.BillingMode, 'PAY_PER_REQUEST');
+    assert.deepEqual(props.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+    assert.deepEqual(props.TimeToLiveSpecification, { AttributeName: idempotencyTableKeys.ttlAttribute, Enabled: true });
+    assert.equal(props.GlobalSecondaryIndexes, undefined);
+  });
+
+  test('only the routes that keep Powertools records (createTopup) get it, by name and by grant', () => {
+    const marked = routes.filter((route) => route.idempotencyTable).map((route) => route.id);
+    assert.deepEqual(marked, ['createTopup']);
+    const template = stages.staging.template;
+    for (const [functionId, fn] of resources(template, 'AWS::Lambda::Function')) {
+      const named = fn.Properties!.Environment.Variables.IDEMPOTENCY_TABLE_NAME;
+      const roleId = referencedId(fn.Properties!.Role);
+      const granted = resources(template, 'AWS::IAM::Policy')
+        .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => referencedId(role) === roleId))
+        .some(([, policy]) => JSON.stringify(policy.Properties!.PolicyDocument).includes(idempotencyTableId));
+      const route = routes.find((candidate) => routeFunction(template, routeKey(candidate)).functionId === functionId);
+      if (route?.idempotencyTable) {
+        assert.deepEqual(named, { Ref: idempotencyTableId }, functionId);
+        assert.ok(granted, `${functionId} may use the idempotency table`);
+      } else {
+        assert.equal(named, undefined, functionId);
+        assert.ok(!granted, `${functionId} may not use the idempotency table`);
+      }
+    }
   });
 
   test('the stacks are named per stage, in us-east-1, prod with termination protection', () => {
@@ -66,7 +122,7 @@ describe('functions', () => {
   for (const stageName of ['staging', 'prod'] as StageName[]) {
     const { template } = stages[stageName];
     const config = stageConfigs[stageName];
-    const [tableId] = resources(template, 'AWS::DynamoDB::Table')[0]!;
+    const [tableId] = tables(stageName).main;
 
     test(`${stageName}: every function has the defaults: arm64, Node 24, ESM handler, env, own log group`, () => {
       const functions = resources(template, 'AWS::Lambda::Function');
@@ -78,7 +134,9 @@ describe('functions', () => {
         assert.equal(props.Runtime, 'nodejs24.x', id);
         assert.equal(props.Handler, 'index.handler', id);
         assert.equal(props.MemorySize, config.lambda.memoryMb, id);
-        const { PUBLIC_READ_CACHE_MS: _cache, ...common } = props.Environment.Variables;
+        // What only some functions get: the read cache, the idempotency table, the origin secret and its extension.
+        const common = Object.fromEntries(Object.entries(props.Environment.Variables as Record<string, unknown>)
+          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
         assert.deepEqual(common, {
           TABLE_NAME: { Ref: tableId },
           POWERTOOLS_SERVICE_NAME: 'marketplace',
@@ -96,9 +154,12 @@ describe('functions', () => {
 
   test('no role carries a managed policy: each may write its own log group and traces, and use the table, nothing more', () => {
     for (const [id, role] of resources(template, 'AWS::IAM::Role')) {
+      // Except CodeDeploy's, with AWS's policy for Lambda deployments (test/stack/api.test.ts, "safe deploys").
+      if (JSON.stringify(role.Properties!.AssumeRolePolicyDocument).includes('codedeploy.amazonaws.com')) continue;
       assert.equal(role.Properties!.ManagedPolicyArns, undefined, id);
     }
     const failureQueueIds = resources(template, 'AWS::SQS::Queue').map(([queueId]) => queueId);
+    const [originSecretId] = resources(template, 'AWS::SecretsManager::Secret')[0]!;
     for (const [id, policy] of resources(template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         const actions = [statement.Action].flat() as string[];
@@ -107,7 +168,9 @@ describe('functions', () => {
           && failureQueueIds.includes(referencedId(statement.Resource)) && id.startsWith('Streams');
         // Active tracing: exactly the two X-Ray write actions, which take no resource (Resource '*').
         const writesTraces = actions.length === 2 && actions.includes('xray:PutTraceSegments') && actions.includes('xray:PutTelemetryRecords');
-        assert.ok(sendsToFailureQueue || writesTraces || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        // An API function may also read the origin secret (test/stack/edge.test.ts, "only CloudFront reaches the API").
+        const readsOriginSecret = actions.every((action) => action.startsWith('secretsmanager:')) && referencedId(statement.Resource) === originSecretId;
+        assert.ok(sendsToFailureQueue || writesTraces || readsOriginSecret || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
         assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
         assert.equal(statement.Effect, 'Allow');
       }

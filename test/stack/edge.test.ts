@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
-import { routes } from '../../functions/routes.js';
+import { App, Stack } from 'aws-cdk-lib';
+import { originVerifyHeader } from '../../functions/http/origin-header.js';
+import { fallbackRoute, routeKey, routes } from '../../functions/routes.js';
 import {
   behaviourPatterns,
   cacheableRoutes,
@@ -12,10 +14,11 @@ import {
   sharesPathWithUserRoute,
   stripTrailingSlashSource,
 } from '../../lib/marketplace-edge.js';
-import { commonRuleSetName, rateLimitRuleName } from '../../lib/marketplace-web-acl.js';
+import { commonRuleSetName, loggedActions, rateLimitRuleName } from '../../lib/marketplace-web-acl.js';
+import { OriginSecret, originSecretCacheSeconds } from '../../lib/origin-secret.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
-import { referencedId, resource, resources, synthStage } from './support/synth.js';
+import { referencedId, resource, resources, roleActions, routeFunction, synthStage } from './support/synth.js';
 
 const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
 
@@ -171,5 +174,93 @@ describe('WAF', () => {
       assert.equal(common.Statement.ManagedRuleGroupStatement.Name, 'AWSManagedRulesCommonRuleSet');
       assert.deepEqual(distributionConfig(stageName).WebACLId, { 'Fn::GetAtt': [aclId, 'Arn'] });
     });
+
+    test(`${stageName}: logs the requests it blocks or counts to CloudWatch Logs, Authorization redacted`, () => {
+      const [aclId] = resources(template, 'AWS::WAFv2::WebACL')[0]!;
+      const [[, logging], ...others] = resources(template, 'AWS::WAFv2::LoggingConfiguration');
+      assert.equal(others.length, 0);
+      const props = logging!.Properties!;
+      assert.deepEqual(props.ResourceArn, { 'Fn::GetAtt': [aclId, 'Arn'] });
+      assert.deepEqual(props.RedactedFields, [{ SingleHeader: { Name: 'authorization' } }]);
+      assert.deepEqual(props.LoggingFilter, {
+        DefaultBehavior: 'DROP',
+        Filters: [{ Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: loggedActions.map((Action) => ({ ActionCondition: { Action } })) }],
+      });
+      assert.deepEqual([...loggedActions], ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT']);
+      const logGroupName = `aws-waf-logs-Marketplace-${stageName}`;
+      const [, logGroup] = resources(template, 'AWS::Logs::LogGroup').find(([, group]) => group.Properties!.LogGroupName === logGroupName)!;
+      assert.equal(logGroup.Properties!.RetentionInDays, stageConfigs[stageName].logRetentionDays);
+      // WAF takes the log group's ARN without the trailing `:*` CloudFormation's Arn attribute has.
+      assert.deepEqual(props.LogDestinationConfigs, [{ 'Fn::Join': ['', ['arn:aws:logs:us-east-1:', { Ref: 'AWS::AccountId' }, `:log-group:${logGroupName}`]] }]);
+    });
   }
+});
+
+describe('only CloudFront reaches the API', () => {
+  const { template } = stages.prod;
+  const [[secretId, secret], ...otherSecrets] = resources(template, 'AWS::SecretsManager::Secret');
+  const apiFunctionIds = [...routes.map(routeKey), '$default'].map((key) => routeFunction(template, key).functionId);
+
+  test('a generated 64-character secret holds the value', () => {
+    assert.equal(otherSecrets.length, 0);
+    assert.deepEqual(secret!.Properties!.GenerateSecretString, { ExcludePunctuation: true, PasswordLength: 64 });
+  });
+
+  test('CloudFront sends it to the API in x-origin-verify on every request (one origin for every behaviour)', () => {
+    const distribution = resources(template, 'AWS::CloudFront::Distribution')[0]![1].Properties!.DistributionConfig;
+    assert.equal(distribution.Origins.length, 1);
+    assert.deepEqual(distribution.Origins[0].OriginCustomHeaders, [{
+      HeaderName: originVerifyHeader,
+      HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] },
+    }]);
+    for (const behaviour of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+      assert.equal(behaviour.TargetOriginId, distribution.Origins[0].Id);
+    }
+  });
+
+  test('every API function reads it through the secrets extension and may read nothing else of Secrets Manager', () => {
+    assert.equal(apiFunctionIds.length, routes.length + 1);
+    for (const functionId of apiFunctionIds) {
+      const fn = resource(template, functionId).Properties!;
+      assert.deepEqual(fn.Environment.Variables.ORIGIN_SECRET_ARN, { Ref: secretId }, functionId);
+      assert.equal(fn.Environment.Variables.ORIGIN_SECRET_CACHE_SECONDS, String(originSecretCacheSeconds), functionId);
+      assert.equal(fn.Environment.Variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED, 'false', functionId);
+      assert.equal(fn.Layers.length, 1, functionId);
+      assert.match(fn.Layers[0], /^arn:aws:lambda:us-east-1:\d+:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/, functionId);
+      assert.ok(roleActions(template, functionId).includes('secretsmanager:GetSecretValue'), functionId);
+    }
+    const secretStatements = resources(template, 'AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')));
+    for (const statement of secretStatements) assert.deepEqual(statement.Resource, { Ref: secretId });
+  });
+
+  test('every API function is deployed after the distribution: CloudFront sends the header before any function requires it', () => {
+    const [distributionId] = resources(template, 'AWS::CloudFront::Distribution')[0]!;
+    for (const functionId of apiFunctionIds) assert.ok(resource(template, functionId).DependsOn?.includes(distributionId), functionId);
+  });
+
+  test('jobs and stream consumers get neither the secret nor the extension', () => {
+    for (const [functionId, fn] of resources(template, 'AWS::Lambda::Function')) {
+      if (apiFunctionIds.includes(functionId)) continue;
+      assert.equal(fn.Properties!.Environment.Variables.ORIGIN_SECRET_ARN, undefined, functionId);
+      assert.equal(fn.Properties!.Layers, undefined, functionId);
+      assert.ok(!roleActions(template, functionId).some((action) => action.startsWith('secretsmanager:')), functionId);
+    }
+    assert.ok(apiFunctionIds.some((id) => id.includes(fallbackRoute.id)));
+  });
+
+  test('after a rotation, -c originSecretVersion makes CloudFront send that version (a changed reference CloudFormation acts on)', () => {
+    const stack = new Stack(new App(), 'OriginSecretVersion');
+    const versionId = 'a1b2c3d4-0000-4000-8000-0123456789ab';
+    const rotated = new OriginSecret(stack, 'Origin', { config: { ...stageConfigs.prod, originSecretVersion: versionId } });
+    assert.match(JSON.stringify(stack.resolve(rotated.headerValue)), new RegExp(`:SecretString:::${versionId}}}`));
+  });
+
+  test('the HTTP API endpoint is an internal output only: ApiOriginUrl, said to refuse what does not come through CloudFront', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+    assert.equal(outputs.ApiUrl, undefined);
+    assert.match(outputs.ApiOriginUrl!.Description, /^Internal, not a client endpoint/);
+    assert.match(outputs.ApiOriginUrl!.Description, /403/);
+  });
 });

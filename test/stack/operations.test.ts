@@ -1,8 +1,11 @@
 // Alarms, the dashboard and the stack outputs.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { indexNames } from '../../functions/data/table-definition.js';
 import { routes } from '../../functions/routes.js';
+import { dailyBudgetUsd } from '../../lib/marketplace-budget.js';
+import { projectPath } from '../../lib/project-paths.js';
 import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
@@ -30,10 +33,12 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors and a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
+  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
+    const apiFunctionCount = routes.length + 1;
     const consumerCount = deployableStreamConsumers().length;
-    assert.equal(alarms.size, 2 + 2 * Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
+    assert.equal(alarms.size,
+      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
   });
 
   test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
@@ -54,8 +59,22 @@ describe('alarms', () => {
 
   test('Lambda errors and throttles: every function is watched by exactly one alarm of each', () => {
     const functionIds = resources(template, 'AWS::Lambda::Function').map(([id]) => id).sort();
+    // An API function's errors: its own alarm on its live alias, every minute (a deploy rolls back on it).
+    const liveAlarms = [...alarms.entries()].filter(([name]) => name.endsWith('LiveErrors'));
+    assert.equal(liveAlarms.length, routes.length + 1);
+    const liveWatched = liveAlarms.map(([name, { Properties: props }]) => {
+      const [query, ...others] = props!.Metrics as MetricQuery[];
+      assert.equal(others.length, 0, name);
+      assert.equal(query!.MetricStat!.Metric.MetricName, 'Errors', name);
+      assert.equal((query!.MetricStat as { Period?: number }).Period, 60, name);
+      assert.equal(props!.Threshold, thresholds.liveErrorsPerMinute, name);
+      const dimensions = query!.MetricStat!.Metric.Dimensions;
+      const functionId = referencedId(dimensions.find((d) => d.Name === 'FunctionName')!.Value);
+      assert.deepEqual(dimensions.find((d) => d.Name === 'Resource')!.Value, { 'Fn::Join': ['', [{ Ref: functionId }, ':live']] }, name);
+      return functionId;
+    });
     for (const metricName of ['Errors', 'Throttles']) {
-      const watched = [...alarms.entries()]
+      const watched = [...(metricName === 'Errors' ? liveWatched : []), ...[...alarms.entries()]
         .filter(([name]) => name.startsWith(`${stack.stackName}-Lambda${metricName}`))
         .flatMap(([name, a]) => {
           assert.equal(a.Properties!.Threshold, metricName === 'Errors' ? thresholds.lambdaErrorsPer5Min : thresholds.lambdaThrottlesPer5Min, name);
@@ -64,7 +83,7 @@ describe('alarms', () => {
             assert.equal(query.MetricStat!.Metric.MetricName, metricName);
             return referencedId(query.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'FunctionName')!.Value);
           });
-        });
+        })];
       assert.deepEqual(watched.sort(), functionIds, metricName);
     }
   });
@@ -159,10 +178,43 @@ describe('dashboard', () => {
   });
 });
 
-test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
+test('outputs: CloudFront URL, the internal API origin URL and origin secret, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
   const queueKeys = deployableStreamConsumers().map((consumer) => failureQueueOutputKey(consumer.id));
   assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());
   assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
   assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });
+});
+
+describe('budget', () => {
+  const [[, budget], ...others] = resources(template, 'AWS::Budgets::Budget');
+  const props = budget!.Properties!;
+
+  test('a daily cost budget on the stage\'s tagged resources, at the capacity model\'s hourly estimate times the stage\'s hours', () => {
+    assert.equal(others.length, 0);
+    assert.equal(props.Budget.BudgetType, 'COST');
+    assert.equal(props.Budget.TimeUnit, 'DAILY');
+    assert.deepEqual(props.Budget.BudgetLimit, { Amount: dailyBudgetUsd(stageConfigs.prod), Unit: 'USD' });
+    assert.equal(dailyBudgetUsd(stageConfigs.prod), stageConfigs.prod.budget.hourlyEstimateUsd * 24);
+    assert.equal(dailyBudgetUsd(stageConfigs.staging), stageConfigs.staging.budget.hourlyEstimateUsd, 'staging: an hour of a load test a day');
+    assert.deepEqual(props.Budget.CostFilters, { TagKeyValue: ['user:stage$prod'] });
+  });
+
+  test('the hourly estimate is the capacity model\'s cost per hour at 10,000 users (docs/load-testing.md), the costlier client mode', () => {
+    const doc = readFileSync(projectPath('docs/load-testing.md'), 'utf8');
+    const row = /\| cost per hour at this load[^|]*\|([^|]*)\|([^|]*)\|/.exec(doc);
+    assert.ok(row, 'the capacity table has a cost row');
+    const perHour = [row[1]!, row[2]!].map((cell) => Number(/\$([\d,.]+)/.exec(cell)![1]!.replace(/,/g, '')));
+    for (const config of Object.values(stageConfigs)) assert.equal(config.budget.hourlyEstimateUsd, Math.max(...perHour), config.stage);
+  });
+
+  test('alerts the alarm topic when a day\'s actual cost passes it; budgets may publish to the topic', () => {
+    assert.deepEqual(props.NotificationsWithSubscribers, [{
+      Notification: { ComparisonOperator: 'GREATER_THAN', NotificationType: 'ACTUAL', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+      Subscribers: [{ Address: { Ref: topicId }, SubscriptionType: 'SNS' }],
+    }]);
+    const [, policy] = resources(template, 'AWS::SNS::TopicPolicy')[0]!;
+    const statements = policy.Properties!.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: string }[];
+    assert.ok(statements.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('budgets.amazonaws.com') && s.Action === 'sns:Publish'));
+  });
 });

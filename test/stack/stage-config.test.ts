@@ -38,3 +38,14 @@ test('prod keeps its data: retain, deletion and termination protection', () => {
   assert.equal(stageConfigs.prod.terminationProtection, true);
   assert.equal(stageConfigs.staging.removalPolicy, 'destroy');
 });
+
+test('-c originSecretVersion names the origin secret version CloudFront sends; anything but a version id is refused', () => {
+  const versionId = 'a1b2c3d4-0000-4000-8000-0123456789ab';
+  const config = stageConfigFromContext(contextOf({ stage: 'prod', originSecretVersion: versionId }));
+  assert.equal(config.originSecretVersion, versionId);
+  assert.deepEqual({ ...config, originSecretVersion: undefined }, { ...stageConfigs.prod, originSecretVersion: undefined });
+  assert.equal(stageConfigs.prod.originSecretVersion, undefined, 'the shared config is untouched');
+  for (const bad of ['', 'short', `${versionId}}}`, 'a'.repeat(65), 42]) {
+    assert.throws(() => stageConfigFromContext(contextOf({ originSecretVersion: bad })), /originSecretVersion/, String(bad));
+  }
+});

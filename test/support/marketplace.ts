@@ -31,6 +31,8 @@ export interface TestMarketplace {
   runtime: LocalRuntime;
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** The top-ups' Powertools idempotency records (the stack's idempotency table). */
+  idempotencyTableName: string;
   token(userId: string, groups?: string[]): Promise<string>;
   call<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
   /**
@@ -82,6 +84,7 @@ export async function startTestMarketplace(options: {
     runtime,
     doc,
     tableName,
+    idempotencyTableName: runtime.idempotencyTableName,
     token: (userId, groups) => runtime.issuer.sign({ sub: userId, groups }),
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

@@ -1,8 +1,6 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createHash } from 'node:crypto';
-import { dynamoDbClient } from '../../data/client.js';
-import { keys } from '../../data/keys.js';
+import { idempotencyStore } from '../../data/idempotency-store.js';
 import { creditTopup } from '../../usecases/topups.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { tradingErrors } from '../../domain/trading-errors.js';
@@ -12,16 +10,8 @@ import { jsonBody, validate } from '../../http/input.js';
 import { created } from '../../http/responses.js';
 import { topupRequest } from '../../schemas/trading.js';
 
-/** Powertools keeps one record per (user, Idempotency-Key) in the table; it expires through DynamoDB TTL. */
-const persistenceStore = new DynamoDBPersistenceLayer({
-  tableName: process.env.TABLE_NAME ?? '',
-  keyAttr: 'pk',
-  sortKeyAttr: 'sk',
-  staticPkValue: keys.topupIdempotencyPartition,
-  expiryAttr: 'ttl',
-  // Our client, so its timeouts and retry budget hold here too (the SDK defaults would wait minutes).
-  awsSdkV3Client: dynamoDbClient,
-});
+/** Powertools keeps one record per (user, Idempotency-Key) in the idempotency table; it expires through DynamoDB TTL. */
+const persistenceStore = idempotencyStore();
 
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: '[userId, idempotencyKey]',
@@ -35,7 +25,8 @@ const creditOnce = makeIdempotent(
     const topupId = `top-${createHash('sha256').update(`${request.userId}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 24)}`;
     return creditTopup(request.userId, topupId, request.amount, new Date());
   },
-  { persistenceStore, config: idempotency },
+  // A fixed prefix: the records outlive a renamed function (the default prefix is the function's name).
+  { persistenceStore, config: idempotency, keyPrefix: 'topups' },
 );
 
 export const handler = userHandler('topups/create-topup', async (event, userId, context) => {

@@ -1,5 +1,5 @@
 // Synthesizes a stage's stack the way bin/app.ts does (cdk-nag attached), into a temporary cloud assembly.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -9,8 +9,12 @@ import type { Route } from '../../../functions/routes.js';
 import type { StreamConsumer } from '../../../functions/stream-consumers.js';
 import type { Job } from '../../../lib/jobs.js';
 import { addMarketplaceStage } from '../../../lib/marketplace-app.js';
+import { projectPath } from '../../../lib/project-paths.js';
 import type { MarketplaceStack } from '../../../lib/marketplace-stack.js';
 import { type StageName, stageConfigs } from '../../../lib/stage-config.js';
+
+/** cdk.json's context (the feature flags above all), which the CDK CLI hands to bin/app.ts. */
+export const cdkJsonContext = (JSON.parse(readFileSync(projectPath('cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
 export interface Synthesized {
   app: App;
@@ -41,7 +45,7 @@ export function synthStage(stage: StageName, options: SynthOptions = {}): Synthe
     builtinCloudFormationValidation: options.cloudFormationValidation ?? Boolean(options.bundle),
     treeMetadata: false,
     // An empty list of stacks to bundle: NodejsFunction skips esbuild and stages a placeholder.
-    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+    context: { ...cdkJsonContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = addMarketplaceStage(app, stageConfigs[stage], {
     routes: options.routes,
@@ -79,13 +83,16 @@ export function apiRoute(template: Template, key: string): [string, CfnResource]
   return matches[0]!;
 }
 
-/** The Lambda function behind a route: route → integration → function. */
-export function routeFunction(template: Template, key: string): { routeId: string; integrationId: string; functionId: string } {
+/** The Lambda function behind a route: route → integration → the function's live alias → function. */
+export function routeFunction(template: Template, key: string): { routeId: string; integrationId: string; aliasId: string; functionId: string } {
   const [routeId, route] = apiRoute(template, key);
   const target = route.Properties!.Target as { 'Fn::Join': [string, unknown[]] };
   const integrationId = referencedId(target['Fn::Join'][1][1]);
   const integration = resource(template, integrationId);
-  return { routeId, integrationId, functionId: referencedId(integration.Properties!.IntegrationUri) };
+  const aliasId = referencedId(integration.Properties!.IntegrationUri);
+  const alias = resource(template, aliasId);
+  if (alias.Type !== 'AWS::Lambda::Alias') throw new Error(`${key} invokes a ${alias.Type}, not an alias`);
+  return { routeId, integrationId, aliasId, functionId: referencedId(alias.Properties!.FunctionName) };
 }
 
 /** Every IAM action granted to a function's role, across its policies. */
