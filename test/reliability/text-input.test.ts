@@ -59,9 +59,11 @@ function strictJsonParse(text: string): unknown {
   return parsed;
 }
 
+/** The whole public list, read after now (`minAsOf`): never a page cached before the items a test just wrote. */
 async function publicCollectionList(): Promise<Array<{ collectionId: string; name: string; image: string }>> {
+  const minAsOf = new Date().toISOString();
   const { items } = await collectAllPages(async (cursor) => {
-    const response = await fetch(`${market.url}/market/collections?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const response = await fetch(`${market.url}/market/collections?limit=100&minAsOf=${minAsOf}${cursor ? `&cursor=${cursor}` : ''}`);
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: strictJsonParse(text) as any };
   }, (c: { collectionId: string }) => c.collectionId);
