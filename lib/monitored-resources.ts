@@ -8,6 +8,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { indexNames } from '../functions/data/table-definition.js';
 import { routeKey, type Route } from '../functions/routes.js';
 
+/** A function, by its id, and the queue Lambda sends what it gave up on. */
+export interface WithFailureQueue {
+  id: string;
+  function: IFunction;
+  failureQueue: IQueue;
+}
+
 /** What the dashboard and the alarms watch. */
 export interface MonitoredResources {
   httpApi: HttpApi;
@@ -16,7 +23,9 @@ export interface MonitoredResources {
   /** Every Lambda of the stack, by its route, job or stream consumer id. */
   functions: readonly { id: string; function: IFunction }[];
   /** The table's stream consumers (also among `functions`) and their on-failure queues. */
-  streamConsumers: readonly { id: string; function: IFunction; failureQueue: IQueue }[];
+  streamConsumers: readonly WithFailureQueue[];
+  /** The scheduled jobs (also among `functions`) and their on-failure queues. */
+  jobs: readonly WithFailureQueue[];
   table: ITable;
   distribution: Distribution;
   /** The web ACL's metric name (its CloudWatch WebACL dimension). */

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { indexNames } from '../../functions/data/table-definition.js';
+import { metricNames } from '../../functions/observability/metric-names.js';
 import { routes } from '../../functions/routes.js';
+import { deployableJobs } from '../../lib/jobs.js';
 import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
@@ -30,10 +32,16 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors and a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
+  test('the alarm set: 2 API, an errors and a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
     const consumerCount = deployableStreamConsumers().length;
-    assert.equal(alarms.size, 2 + 2 * Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
+    const jobCount = deployableJobs().length;
+    assert.ok(jobCount > 0);
+    assert.equal(alarms.size, 2 + 2 * Math.ceil(functionCount / 10) + 2 + 2 * consumerCount + jobCount);
+    for (const job of deployableJobs()) {
+      const props = alarm(`${job.id[0]!.toUpperCase()}${job.id.slice(1)}JobFailures`).Properties!;
+      assert.deepEqual([props.MetricName, props.ComparisonOperator, props.Threshold], ['ApproximateNumberOfMessagesVisible', 'GreaterThanThreshold', 0], job.id);
+    }
   });
 
   test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
@@ -148,6 +156,16 @@ describe('dashboard', () => {
     assert.ok(own('Cold starts by function').some((line) => line.includes('ColdStart') && line.includes('function_name')));
   });
 
+  test('scheduled jobs: item failures by job, runs and failed runs, on-failure queue depth', () => {
+    const jobCount = deployableJobs().length;
+    const lines = widget('Scheduled jobs: item failures by job; runs and failed runs');
+    assert.ok(lines.some((line) => JSON.stringify(line).includes('SEARCH') && JSON.stringify(line).includes(`MetricName=\\"${metricNames.jobItemFailures}\\"`)
+      && JSON.stringify(line).includes('job')), JSON.stringify(lines));
+    assert.equal(names(lines).filter((name) => name === 'AWS/Lambda Invocations').length, jobCount);
+    assert.equal(names(lines).filter((name) => name === 'AWS/Lambda Errors').length, jobCount);
+    assert.deepEqual(names(widget('Scheduled jobs: on-failure queue depth')), Array(jobCount).fill('AWS/SQS ApproximateNumberOfMessagesVisible'));
+  });
+
   test('stream consumers: iterator age, invocations and errors, on-failure queue depth', () => {
     const consumerCount = deployableStreamConsumers().length;
     assert.ok(consumerCount > 0);
@@ -159,9 +177,9 @@ describe('dashboard', () => {
   });
 });
 
-test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
+test('outputs: CloudFront URL, API URL, user pool and client ids, table, alarm topic, stream and job on-failure queues', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-  const queueKeys = deployableStreamConsumers().map((consumer) => failureQueueOutputKey(consumer.id));
+  const queueKeys = [...deployableStreamConsumers(), ...deployableJobs()].map(({ id }) => failureQueueOutputKey(id));
   assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());
   assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
   assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });
