@@ -53,6 +53,8 @@ export async function startTestMarketplace(options: {
   conflicts?: LocalRuntimeOptions['conflicts'];
   /** The stream consumers (on by default, with a 50 ms batching window so settle() is quick; `true`: the consumers' own). */
   streams?: LocalRuntimeOptions['streams'];
+  /** The scheduled jobs on their schedules (off by default: tests run jobs themselves, test/support/job-context.ts). */
+  schedules?: LocalRuntimeOptions['schedules'];
 } = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
   const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
@@ -66,6 +68,7 @@ export async function startTestMarketplace(options: {
     throttleClasses: options.throttleClasses,
     conflicts: options.conflicts ?? null,
     streams: options.streams ?? { batchingWindowMs: 50 },
+    schedules: options.schedules ?? false,
   });
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);
