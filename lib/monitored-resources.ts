@@ -9,7 +9,7 @@ import { indexNames } from '../functions/data/table-definition.js';
 import { routeKey, type Route } from '../functions/routes.js';
 
 /** A function, by its id, and the queue Lambda sends what it gave up on. */
-export interface WithFailureQueue {
+interface WithFailureQueue {
   id: string;
   function: IFunction;
   failureQueue: IQueue;

@@ -47,7 +47,7 @@ export function scheduledEvent(job: Pick<Job, 'id'>, at: Date): ScheduledEvent {
 export const jobContext = (job: Pick<Job, 'id' | 'timeoutSeconds'>) => lambdaContext(job.id, randomUUID(), job.timeoutSeconds * 1000);
 
 /** Lambda's on-failure destination record of an asynchronous invocation (without the function's ARN and version). */
-export interface JobFailure {
+interface JobFailure {
   jobId: string;
   requestContext: { requestId: string; condition: 'RetriesExhausted'; approximateInvokeCount: number };
   requestPayload: ScheduledEvent;
@@ -55,7 +55,7 @@ export interface JobFailure {
   timestamp: string;
 }
 
-export interface JobRun {
+interface JobRun {
   jobId: string;
   event: ScheduledEvent;
   startedAt: string;
@@ -74,7 +74,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   /** Jobs (their handler module loaded as Lambda loads it), or explicit job and handler pairs. */
   jobs: ReadonlyArray<Job | { job: Job; handler: JobHandler }>;
   /** Replaces every job's period (tests: a few hundred ms). */

@@ -3,7 +3,7 @@
  * one minute after the first failure, doubling with each further one, at most an hour apart. Meanwhile the
  * item waits behind everything due before then, so a bad item never holds up the good ones.
  */
-export const jobRetryDelays = { firstMinutes: 1, maxMinutes: 60 };
+const jobRetryDelays = { firstMinutes: 1, maxMinutes: 60 };
 
 /** When a job next tries an item it has now failed on `failures` times in a row (1 = the first failure). */
 export function jobRetryAt(failures: number, now: Date): string {

@@ -5,7 +5,7 @@ import { logger } from '../observability/logger.js';
 import { countJobItemFailure } from '../observability/metrics.js';
 
 /** How a scheduled job run went: items done and skipped (closed by someone else meanwhile), and the ids it failed on. */
-export interface DueRun {
+interface DueRun {
   done: number;
   skipped: number;
   failed: string[];
@@ -63,7 +63,7 @@ export async function workThroughDue(
 }
 
 /** What the job's invocation fails with when items failed: Lambda sends it, with the event, to the on-failure destination. */
-export class JobItemsFailedError extends Error {
+class JobItemsFailedError extends Error {
   constructor(job: string, failed: string[]) {
     super(`${job}: ${failed.length} due item(s) failed and will be retried after a backoff (each is logged with its error): ${failed.join(', ')}`);
     this.name = 'JobItemsFailedError';
