@@ -14,6 +14,7 @@
  *   CONFLICT_HOLD_MS=25 CONFLICT_FAITHFUL=1 npm start  # how long a transaction holds its items (default 15)
  *   STREAMS=off npm start               # no stream consumers (by default they run, as Lambda runs them)
  *   ORIGIN_SECRET=a,b npm start         # 403 without x-origin-verify: a or b (the deployed API's CloudFront-only check)
+ *   SCHEDULES=off npm start             # no scheduled jobs (by default they run on their schedules, as EventBridge runs them)
  */
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
@@ -67,6 +68,7 @@ const runtime = await startLocalRuntime({
   throttleStage: process.env.THROTTLE === 'off' ? null : (process.env.THROTTLE ?? 'staging'),
   conflicts: conflicts(),
   streams: process.env.STREAMS !== 'off',
+  schedules: process.env.SCHEDULES !== 'off',
 });
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 
@@ -77,6 +79,7 @@ NFT marketplace running locally (ready in ${seconds} s)
   DynamoDB      ${runtime.endpoint} (table ${process.env.TABLE_NAME}${values['data-dir'] ?? process.env.LOCAL_DATA_DIR ? ', persistent' : ', in memory'})
   Seed          ${runtime.seed ? `${runtime.seed.items} items: ${JSON.stringify(runtime.seed.size)}` : 'existing data kept'}
   Streams       ${runtime.streams ? 'on: the stream consumers run as Lambda runs them (STREAMS=off turns them off)' : 'off'}
+  Schedules     ${runtime.schedules ? `on: ${runtime.schedules.schedules.map((s) => `${s.jobId} every ${s.everyMs / 1000} s`).join(', ')} (SCHEDULES=off turns them off)` : 'off'}
   Conflicts     ${runtime.conflicts ? `faithful: transactions on one item conflict as in DynamoDB (hold ${runtime.conflicts.holdMs} ms)` : 'off: DynamoDB Local runs concurrent transactions one by one (CONFLICT_FAITHFUL=1 turns it on)'}
 
   Get a token:  curl -s -X POST ${runtime.url}/local/token -d '{"userId":"user-1"}'

@@ -9,11 +9,12 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fiveMinutes, type MonitoredResources, oneMinute, tableAndIndexMetrics } from './monitored-resources.js';
 import type { AlarmThresholds } from './stage-config.js';
 
-/** Alarms on the API, every function, the table and its stream consumers, all notifying one SNS topic. */
+/** Alarms on the API, every function, the table, its stream consumers and the scheduled jobs, all notifying one SNS topic. */
 export class MarketplaceAlarms extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
@@ -121,14 +122,25 @@ export class MarketplaceAlarms extends Construct {
         datapointsToAlarm: 3,
         description: `${consumerId} is more than ${thresholds.streamLagMs} ms behind the table's stream for 3 minutes: what it aggregates is that stale (docs/deploy.md)`,
       });
-      this.add(`${name}StreamFailures`, {
-        metric: failureQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        threshold: 0,
-        evaluationPeriods: 1,
-        description: `${consumerId} gave up on a batch of stream records: its on-failure queue holds the shard and sequence range to replay from the stream (docs/deploy.md)`,
-      });
+      this.addQueueAlarm(`${name}StreamFailures`, failureQueue,
+        `${consumerId} gave up on a batch of stream records: its on-failure queue holds the shard and sequence range to replay from the stream (docs/deploy.md)`);
     }
+
+    for (const { id: jobId, failureQueue } of resources.jobs) {
+      this.addQueueAlarm(`${jobId[0]!.toUpperCase()}${jobId.slice(1)}JobFailures`, failureQueue,
+        `A run of the ${jobId} job failed (items it could not do, a timeout, or a throttled run): its on-failure queue holds the event and the error naming the items; they are retried with a backoff (docs/deploy.md)`);
+    }
+  }
+
+  /** Fires while an on-failure queue holds a message. */
+  private addQueueAlarm(id: string, queue: IQueue, description: string) {
+    this.add(id, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      description,
+    });
   }
 
   /** What a deploy of this API function rolls back on: the API's 5xx rate and p99 latency, and its own errors. */

@@ -8,14 +8,14 @@ import { type MonitoredResources, oneMinute, routeMetric, tableAndIndexMetrics }
 const width = 12;
 const height = 6;
 
-/** One dashboard per stage: edge, API (overall and per route), Lambda, DynamoDB and its stream consumers. */
+/** One dashboard per stage: edge, API (overall and per route), Lambda, DynamoDB, scheduled jobs and stream consumers. */
 export class MarketplaceDashboard extends Construct {
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: { resources: MonitoredResources }) {
     super(scope, id);
     const { resources } = props;
-    const { stage, distribution, table, streamConsumers } = resources;
+    const { stage, distribution, table, streamConsumers, jobs } = resources;
     const perMinute = { period: oneMinute };
 
     const graph = (title: string, left: IMetric[], right: IMetric[] = [], stacked = false): IWidget =>
@@ -105,6 +105,17 @@ export class MarketplaceDashboard extends Construct {
             tableAndIndexMetrics(table, 'ReadThrottleEvents', { ...perMinute, statistic: 'Sum' }),
             tableAndIndexMetrics(table, 'WriteThrottleEvents', { ...perMinute, statistic: 'Sum' })),
         ],
+        ...(jobs.length === 0 ? [] : [[
+          graph('Scheduled jobs: item failures by job; runs and failed runs',
+            [byDimension(metricNames.jobItemFailures, 'job')],
+            jobs.flatMap(({ id: jobId, function: fn }) => [
+              fn.metricInvocations({ ...perMinute, statistic: 'Sum', label: `${jobId} runs` }),
+              fn.metricErrors({ ...perMinute, statistic: 'Sum', label: `${jobId} failed runs` }),
+            ])),
+          graph('Scheduled jobs: on-failure queue depth',
+            jobs.map(({ id: jobId, failureQueue }) =>
+              failureQueue.metricApproximateNumberOfMessagesVisible({ ...perMinute, statistic: 'Maximum', label: `${jobId} on-failure queue` }))),
+        ]]),
         ...(streamConsumers.length === 0 ? [] : [[
           graph('Stream consumer iterator age (ms, max)',
             streamConsumers.map(({ id: consumerId, function: fn }) => fn.metric('IteratorAge', { ...perMinute, statistic: 'Maximum', label: consumerId }))),

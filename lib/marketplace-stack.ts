@@ -41,7 +41,7 @@ export const outputKeys = {
   alarmTopicArn: 'AlarmTopicArn',
 } as const;
 
-/** The output key of a stream consumer's on-failure queue URL: `AggregateMarketFailureQueueUrl`. */
+/** The output key of a stream consumer's or job's on-failure queue URL: `AggregateMarketFailureQueueUrl`. */
 export const failureQueueOutputKey = (consumerId: string) => `${consumerId[0]!.toUpperCase()}${consumerId.slice(1)}FailureQueueUrl`;
 
 /** One stage of the marketplace: table, users, functions and API, edge, jobs, stream consumers, dashboard and alarms. */
@@ -88,6 +88,7 @@ export class MarketplaceStack extends Stack {
     });
     const streamConsumers = this.streams.consumers.map(({ consumer, handler, failureQueue }) =>
       ({ id: consumer.id, function: handler.function, failureQueue }));
+    const jobs = this.jobs.jobs.map(({ job, handler, failureQueue }) => ({ id: job.id, function: handler.function, failureQueue }));
 
     const apiFunctions = [
       ...this.api.routes.map(({ route, handler }) => ({ id: route.id, handler })),
@@ -100,11 +101,12 @@ export class MarketplaceStack extends Stack {
       routes,
       functions: [
         ...apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, function: handler.function })),
-        ...this.jobs.jobs.map(({ job, handler }) => ({ id: job.id, function: handler.function })),
+        ...jobs,
         ...streamConsumers,
       ],
       liveAliases,
       streamConsumers,
+      jobs,
       table: this.table,
       distribution: this.edge.distribution,
       webAclMetricName: this.edge.webAcl.metricName,
@@ -127,6 +129,9 @@ export class MarketplaceStack extends Stack {
     output(outputKeys.alarmTopicArn, this.alarms.topic.topicArn, 'SNS topic the alarms notify: subscribe the on-call address');
     for (const { consumer, failureQueue } of this.streams.consumers) {
       output(failureQueueOutputKey(consumer.id), failureQueue.queueUrl, `Stream batches ${consumer.id} gave up on (shard and sequence range)`);
+    }
+    for (const { job, failureQueue } of this.jobs.jobs) {
+      output(failureQueueOutputKey(job.id), failureQueue.queueUrl, `Failed runs of ${job.id} (the error names the items it failed on)`);
     }
   }
 }

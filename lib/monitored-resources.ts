@@ -8,6 +8,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { indexNames } from '../functions/data/table-definition.js';
 import { routeKey, type Route } from '../functions/routes.js';
 
+/** A function, by its id, and the queue Lambda sends what it gave up on. */
+interface WithFailureQueue {
+  id: string;
+  function: IFunction;
+  failureQueue: IQueue;
+}
+
 /** What the dashboard and the alarms watch. */
 export interface MonitoredResources {
   httpApi: HttpApi;
@@ -18,7 +25,9 @@ export interface MonitoredResources {
   /** The `live` aliases of the API functions (also among `functions`, by the same id): what a deploy shifts. */
   liveAliases: readonly { id: string; alias: IAlias }[];
   /** The table's stream consumers (also among `functions`) and their on-failure queues. */
-  streamConsumers: readonly { id: string; function: IFunction; failureQueue: IQueue }[];
+  streamConsumers: readonly WithFailureQueue[];
+  /** The scheduled jobs (also among `functions`) and their on-failure queues. */
+  jobs: readonly WithFailureQueue[];
   table: ITable;
   distribution: Distribution;
   /** The web ACL's metric name (its CloudWatch WebACL dimension). */

@@ -2,18 +2,23 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Job } from './jobs.js';
 import { MarketplaceFunction } from './marketplace-function.js';
+import { OnFailureQueue } from './on-failure-queue.js';
 import type { StageConfig } from './stage-config.js';
 
 export interface ScheduledJob {
   job: Job;
   handler: MarketplaceFunction;
   rule: Rule;
+  /** Where Lambda sends a failed run: the scheduled event and the error, which names the items that failed. */
+  failureQueue: Queue;
 }
 
-/** An EventBridge schedule and a function per job. */
+/** An EventBridge schedule, a function and an on-failure queue per job. */
 export class ScheduledJobs extends Construct {
   readonly jobs: ScheduledJob[];
 
@@ -35,10 +40,13 @@ export class ScheduledJobs extends Construct {
         description: job.summary,
       });
       // A failed or throttled run is not retried or queued: the next scheduled run picks up the same due
-      // work, and a backlog of runs must not pile up behind the reserved concurrency.
+      // work, and a backlog of runs must not pile up behind the reserved concurrency. A run that failed on
+      // items (it finishes the rest first, functions/usecases/due-work.ts), timed out, or was throttled past
+      // its event age goes to the on-failure queue, which is alarmed on.
+      const failureQueue = new OnFailureQueue(this, `${job.id}Failures`);
       rule.addTarget(new LambdaFunction(handler.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }));
-      handler.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
-      return { job, handler, rule };
+      handler.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1), onFailure: new SqsDestination(failureQueue) });
+      return { job, handler, rule, failureQueue };
     });
   }
 }

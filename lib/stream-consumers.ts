@@ -3,11 +3,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type StreamConsumer, streamConsumers } from '../functions/stream-consumers.js';
 import { handlerEntry } from './bundling.js';
 import { MarketplaceFunction } from './marketplace-function.js';
+import { OnFailureQueue } from './on-failure-queue.js';
 import { projectPath } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
 
@@ -57,15 +58,7 @@ export class StreamConsumers extends Construct {
         timeout: Duration.seconds(consumer.timeoutSeconds),
       });
 
-      const failureQueue = new Queue(this, `${consumer.id}Failures`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(failureQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the on-failure destination of the stream consumer; an operator reads it (docs/deploy.md), nothing consumes it automatically, so a queue behind it would never receive anything.',
-      });
+      const failureQueue = new OnFailureQueue(this, `${consumer.id}Failures`);
 
       handler.function.addEventSource(new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -1,7 +1,8 @@
-import type { APIGatewayProxyEventV2, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+export type JobHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
 const loaded = new Map<string, Promise<(event: never, context: Context) => Promise<unknown>>>();
 
@@ -25,6 +26,11 @@ export function loadHandler(handlerName: string): Promise<ApiHandler> {
 /** A stream consumer's handler module (functions/stream-consumers.ts), imported like the route handlers. */
 export function loadStreamHandler(handlerName: string): Promise<StreamHandler> {
   return importHandler(handlerName) as Promise<StreamHandler>;
+}
+
+/** A scheduled job's handler module (lib/jobs.ts), imported like the route handlers. */
+export function loadJobHandler(handlerName: string): Promise<JobHandler> {
+  return importHandler(handlerName) as Promise<JobHandler>;
 }
 
 export function lambdaContext(functionName: string, requestId: string, timeoutMs = 10_000): Context {

@@ -10,7 +10,9 @@ import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createIdempotencyTable, createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
+import { deployableJobs } from '../lib/jobs.js';
 import { stageConfig, type Throttle } from '../lib/stage-config.js';
 import type { ThrottleClass } from '../functions/routes.js';
 import { streamConsumers } from '../functions/stream-consumers.js';
@@ -42,10 +44,18 @@ export interface LocalRuntimeOptions {
    * PUBLIC_READ_CACHE_MS, else the staging stage's setting, as deployed.
    */
   publicReadCacheMs?: number | undefined;
+  /**
+   * Run the scheduled jobs of lib/jobs.ts on their schedules, as EventBridge does (on by default). `everyMs`
+   * replaces every job's period.
+   */
+  schedules?: boolean | { everyMs?: number } | undefined;
 }
 
 /** The stream consumers, all together: the local stand-in for their event source mappings. */
 export type LocalStreams = Pick<StreamPoller, 'pause' | 'resume' | 'drain' | 'stats' | 'lag' | 'failures'>;
+
+/** The scheduled jobs: the local stand-in for their EventBridge rules and on-failure destinations. */
+export type LocalSchedules = Pick<Scheduler, 'schedules' | 'runs' | 'failures'>;
 
 export interface LocalRuntime {
   url: string;
@@ -57,6 +67,7 @@ export interface LocalRuntime {
   seed: SeedSummary | null;
   server: Server;
   streams: LocalStreams | null;
+  schedules: LocalSchedules | null;
   conflicts: ConflictProxy | null;
   /** The simulated Lambda environments, each with its own public read cache. */
   environments: LambdaEnvironments;
@@ -68,8 +79,8 @@ const localStreamConsumers = () => streamConsumers.filter((consumer) =>
   existsSync(new URL(`../functions/handlers/${consumer.handler}.ts`, import.meta.url)));
 
 /**
- * DynamoDB Local, the table, the seed data, the gateway and the stream consumers (optionally behind the
- * conflict-faithful proxy): the whole marketplace on one machine.
+ * DynamoDB Local, the table, the seed data, the gateway, the stream consumers and the scheduled jobs
+ * (optionally behind the conflict-faithful proxy): the whole marketplace on one machine.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   // Lambda runs Node 22+; this machine's Node 20 makes the SDK print a support warning on every client.
@@ -102,6 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   let conflicts: ConflictProxy | null = null;
   let poller: StreamPoller | null = null;
+  let scheduler: Scheduler | null = null;
   try {
     const client = localClient(endpoint);
     let seed: SeedSummary | null = null;
@@ -123,6 +135,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // From now on: the seed (written before the stream was on) or an earlier run was aggregated already.
       poller = await startStreamPoller({
         endpoint, tableName: options.tableName, consumers: localStreamConsumers(), startAt: 'LATEST', ...tuning,
+        log: (line) => { if (process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT') console.warn(line); },
+      });
+    }
+
+    if (options.schedules !== false) {
+      // After the seed, like the stream: the jobs see only what the seed and the API wrote.
+      scheduler = startScheduler({
+        jobs: deployableJobs(), ...(typeof options.schedules === 'object' ? options.schedules : {}),
         log: (line) => { if (process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT') console.warn(line); },
       });
     }
@@ -158,9 +178,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       seed,
       server,
       streams: poller,
+      schedules: scheduler,
       conflicts,
       environments,
       async stop() {
+        await scheduler?.stop();
         await poller?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -169,6 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
   } catch (error) {
+    await scheduler?.stop();
     await poller?.stop();
     await conflicts?.close();
     await dynamo?.stop();

@@ -76,6 +76,12 @@ export const indexPartitions = {
   activity: (collectionId: string | null) => (collectionId === null ? 'ACTIVITY' : `ACTIVITY#${collectionId}`),
 };
 
+/** A sort key of the due-work index (gsi5): when the item is due, then its id. */
+const dueKey = (dueAt: string, id: string) => `${dueAt}#${id}`;
+
+/** The gsi5 range of whatever is due at `now` (ids sort below `~`). */
+export const dueBy = (now: string) => `${now}#~`;
+
 /** Index keys per entity (see docs/data-model.md). Sparse: only active listings carry listing index keys. */
 export const indexKeysFor = {
   collection: (c: { collectionId: string; name: string }) => ({
@@ -107,13 +113,15 @@ export const indexKeysFor = {
    * first: highest amount, then earliest (price-time priority).
    */
   openOffer: (o: { expiresAt: string; offerId: string; amount: number; createdAt: string; nftId: string | null; collectionId: string }) => ({
-    gsi5pk: indexPartitions.openOffers, gsi5sk: `${o.expiresAt}#${o.offerId}`,
+    gsi5pk: indexPartitions.openOffers, gsi5sk: dueKey(o.expiresAt, o.offerId),
     gsi3pk: indexPartitions.offerBook(o), gsi3sk: `${priceKey(Number.MAX_SAFE_INTEGER - o.amount)}#${o.createdAt}#${o.offerId}`,
   }),
   /** Only while the user holds at least one NFT of the collection. */
   holding: (h: { collectionId: string; userId: string }) => ({ gsi1pk: indexPartitions.holdings(h.userId), gsi1sk: h.collectionId }),
   /** Sparse: only unsettled auctions, by end (as extended), so the settlement job finds the ones due. */
-  unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: `${a.endsAt}#${a.auctionId}` }),
+  unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: dueKey(a.endsAt, a.auctionId) }),
+  /** A due item a job failed on waits in the due index until `retryAt`, behind everything due before then. */
+  dueRetry: (d: { retryAt: string; id: string }) => ({ gsi5sk: dueKey(d.retryAt, d.id) }),
   activity: (a: { collectionId: string; at: string; activityId: string }) => ({
     gsi1pk: indexPartitions.activity(a.collectionId), gsi1sk: `${a.at}#${a.activityId}`,
     gsi2pk: indexPartitions.activity(null), gsi2sk: `${a.at}#${a.activityId}`,

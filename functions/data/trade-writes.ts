@@ -38,7 +38,7 @@ function accountDelta(userId: string, delta: AccountDelta, now: string, balanceC
     },
     // DynamoDB does not say which condition failed; this names the likely one. Held funds short means the
     // offer or bid they back was closed meanwhile: read again. An increase alone can only fail its ceiling.
-    onConditionFailed: delta.balance < 0 ? tradingErrors.insufficientFunds
+    onConditionFailed: delta.balance < 0 ? () => tradingErrors.insufficientFunds(-delta.balance)
       : delta.held < 0 ? 'stale'
         : () => tradingErrors.balanceLimit(balanceCeiling),
   };

@@ -1,5 +1,4 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../domain/errors.js';
 import { tradingErrors } from '../domain/trading-errors.js';
 import { metricNames } from '../observability/metric-names.js';
 import { metrics, MetricUnit } from '../observability/metrics.js';
@@ -64,9 +63,4 @@ export async function withOptimisticRetry<T>(operation: () => Promise<T>, attemp
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * backoff));
     }
   }
-}
-
-/** For batch jobs: the item was changed by someone else first, which is fine to skip. */
-export function isRaceLost(error: unknown): boolean {
-  return error instanceof StaleReadError || (error instanceof DomainError && error.status === 409);
 }

@@ -1,8 +1,15 @@
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from './errors.js';
 
+/** 409 INSUFFICIENT_FUNDS. `needed` is the balance the refused debit required (for the server's use; clients see the code). */
+export class InsufficientFundsError extends ConflictError {
+  constructor(readonly needed: number) {
+    super('INSUFFICIENT_FUNDS', 'The balance does not cover this amount');
+  }
+}
+
 /** The errors trading answers with; each code says which rule or condition failed. */
 export const tradingErrors = {
-  insufficientFunds: () => new ConflictError('INSUFFICIENT_FUNDS', 'The balance does not cover this amount'),
+  insufficientFunds: (needed: number) => new InsufficientFundsError(needed),
   balanceLimit: (maxBalance: number) =>
     new ConflictError('BALANCE_LIMIT', `This would take the balance past ${maxBalance}, the most it may hold`, { maxBalance }),
   amountOutOfRange: () =>

@@ -17,4 +17,6 @@ export const metricNames = {
   readCacheMisses: 'ReadCacheMisses',
   /** Age of the oldest record in a batch the stream aggregator handled. */
   streamLag: 'StreamLagMs',
+  /** Due items a scheduled job failed on (and will retry later), with dimension `job` (its id in lib/jobs.ts). */
+  jobItemFailures: 'JobItemFailures',
 } as const;

@@ -24,9 +24,15 @@ export const metrics = new Metrics({
 
 export { MetricUnit };
 
-/** A 409 by its code: a metric of its own, since the code is a dimension. */
-export function countConflict(code: string): void {
+/** One occurrence of a metric that has a dimension of its own: a single-metric line, written at once. */
+function countWith(metricName: string, dimension: string, value: string): void {
   const single = metrics.singleMetric();
-  single.addDimension('code', code);
-  single.addMetric(metricNames.conflicts, MetricUnit.Count, 1);
+  single.addDimension(dimension, value);
+  single.addMetric(metricName, MetricUnit.Count, 1);
 }
+
+/** A 409 by its code. */
+export const countConflict = (code: string): void => countWith(metricNames.conflicts, 'code', code);
+
+/** A due item a scheduled job failed on, by job id. */
+export const countJobItemFailure = (jobId: string): void => countWith(metricNames.jobItemFailures, 'job', jobId);

@@ -1,17 +1,18 @@
 import type { Auction } from '../domain/catalog.js';
 import { addDelta, saleDeltas } from '../domain/money.js';
+import { DomainError } from '../domain/errors.js';
 import type { TradingConfig } from '../domain/trading-config.js';
 import { tradingErrors } from '../domain/trading-errors.js';
 import { acceptBid, assertAuctionWindow, assertCanCancel, assertCanSell, assertCanSettle } from '../domain/trading-rules.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
-import { queryPage } from '../data/paged-query.js';
 import { readAuction, readNft, readTradeContext } from '../data/trade-reads.js';
 import { accountChanges, activity } from '../data/trade-writes.js';
-import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 import { toAuction, type AuctionRecord } from '../data/window-repository.js';
 import { createdBefore } from './created-before.js';
+import { workThroughDue, type DueRunOptions } from './due-work.js';
 import { withPendingCreditsApplied } from './pending-credits.js';
 import { releaseNft, reserveNft, transferNft } from '../data/nft-writes.js';
 
@@ -197,22 +198,26 @@ export async function settleAuction(auctionId: string, now: Date, config: Tradin
   });
 }
 
-/** The scheduled job: settle every auction that has ended, oldest end first. */
-export async function settleDueAuctions(now: Date, config: TradingConfig, limit = 100): Promise<{ settled: number; skipped: number }> {
-  const due = await queryPage(
-    { index: 'gsi5', partition: indexPartitions.unsettledAuctions, range: { op: '<=', value: `${now.toISOString()}#~` }, forward: true },
-    { limit },
-  );
-  let settled = 0;
-  let skipped = 0;
-  for (const item of due.items) {
+/** Another settlement or the seller's cancellation closed the auction between the job's query and its settlement. */
+function closedMeanwhile(error: unknown): boolean {
+  return error instanceof DomainError && (error.code === 'AUCTION_SETTLED' || error.code === 'AUCTION_CANCELLED');
+}
+
+/**
+ * The scheduled job: settle every auction that has ended, oldest end first. One that fails is reported,
+ * counted and retried later; the rest are settled all the same (`workThroughDue`).
+ */
+export async function settleDueAuctions(
+  now: Date, config: TradingConfig, options: DueRunOptions,
+): Promise<{ settled: number; skipped: number; failed: string[]; leftForNextRun: number }> {
+  const { done, ...run } = await workThroughDue(indexPartitions.unsettledAuctions, (item) => item.auctionId as string, now, options, async (item) => {
     try {
       await settleAuction(item.auctionId as string, now, config);
-      settled += 1;
+      return 'done';
     } catch (error) {
-      if (!isRaceLost(error)) throw error;
-      skipped += 1; // settled by someone else meanwhile
+      if (closedMeanwhile(error)) return 'skipped';
+      throw error;
     }
-  }
-  return { settled, skipped };
+  });
+  return { settled: done, ...run };
 }

@@ -8,11 +8,11 @@ import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
 import { toOffer, toStoredOffer } from '../data/offer-repository.js';
-import { queryPage } from '../data/paged-query.js';
-import { readCollection, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
+import { readCollection, readItem, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
 import { accountChanges, activity, closeOpenItem } from '../data/trade-writes.js';
-import { isRaceLost, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 import { createdBefore } from './created-before.js';
+import { workThroughDue, type DueRunOptions } from './due-work.js';
 import { withPendingCreditsApplied } from './pending-credits.js';
 import { transferNft } from '../data/nft-writes.js';
 
@@ -154,24 +154,25 @@ export async function acceptOffer(
   });
 }
 
-/** The sweep: open offers past their expiry go to `expired` and their funds return to the balance. */
-export async function expireDueOffers(now: Date, limit = 100): Promise<{ expired: number; skipped: number }> {
+/**
+ * The sweep: open offers past their expiry go to `expired` and their funds return to the balance. One that
+ * fails is reported, counted and retried later; the rest expire all the same (`workThroughDue`).
+ */
+export async function expireDueOffers(now: Date, options: DueRunOptions): Promise<{ expired: number; skipped: number; failed: string[]; leftForNextRun: number }> {
   const at = now.toISOString();
-  const due = await queryPage({ index: 'gsi5', partition: indexPartitions.openOffers, range: { op: '<=', value: `${at}#~` }, forward: true }, { limit });
-  let expired = 0;
-  let skipped = 0;
-  for (const item of due.items) {
+  const { done, ...run } = await workThroughDue(indexPartitions.openOffers, (item) => item.offerId as string, now, options, async (item) => {
     const offer = toStoredOffer(item);
     try {
       await transact([
         closeOffer(offer, 'expired', at), ...accountChanges(release(offer), 'offer-expired', offer.offerId, at, null),
         offerClosed(offer, 'offer-expiry', at),
       ]);
-      expired += 1;
+      return 'done';
     } catch (error) {
-      if (!isRaceLost(error)) throw error;
-      skipped += 1; // accepted or cancelled meanwhile: nothing to release
+      // Accepted or cancelled meanwhile (read by its own key): nothing to release. Still open: a failure.
+      if ((await readItem({ pk: item.pk as string, sk: item.sk as string }))?.status !== 'open') return 'skipped';
+      throw error;
     }
-  }
-  return { expired, skipped };
+  });
+  return { expired: done, ...run };
 }

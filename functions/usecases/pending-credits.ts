@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.js';
+import { InsufficientFundsError } from '../domain/trading-errors.js';
 import { readAccountWithCredits } from '../data/account-repository.js';
 import { tableName } from '../data/client.js';
 import { keys } from '../data/keys.js';
@@ -61,14 +61,21 @@ export async function applyPendingCreditsWhenDue(userId: string, now: Date): Pro
 
 /**
  * Runs a trade that debits `payer`; if it fails for want of funds while credits to the payer are still
- * pending (a sale's proceeds the aggregator has not added yet), adds them and tries once more.
+ * pending (a sale's proceeds the aggregator has not added yet), adds them and tries once more. Only when the
+ * balance and the pending credits together cover what the debit needs: a request refused either way is
+ * refused without writing anything. (A concurrent debit between the check and the retry can still leave the
+ * credits applied and the request refused; that moves money from pending to the balance, which changes no
+ * figure a client sees.)
  */
 export async function withPendingCreditsApplied<T>(payer: string, now: Date, trade: () => Promise<T>): Promise<T> {
   try {
     return await trade();
   } catch (error) {
-    if (!(error instanceof DomainError && error.code === 'INSUFFICIENT_FUNDS')) throw error;
-    if ((await applyPendingCredits(payer, now)) === 0) throw error;
+    if (!(error instanceof InsufficientFundsError)) throw error;
+    const { account, credits } = await readAccountWithCredits(payer, true);
+    const pending = credits.reduce((sum, credit) => sum + (credit.balanceDelta as number), 0);
+    if (credits.length === 0 || ((account?.balance as number | undefined) ?? 0) + pending < error.needed) throw error;
+    await applyPendingCredits(payer, now);
     return trade();
   }
 }

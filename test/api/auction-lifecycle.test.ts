@@ -119,7 +119,7 @@ describe('cancelling an auction', () => {
     await sleep(Date.parse(auction.endsAt) - Date.now() + 100);
     const { handler: settleJob } = await import('../../functions/handlers/jobs/settle-auctions.js');
     const before = await storedAuction(auction.auctionId);
-    await settleJob(...jobInvocation('settleAuctions'));
+    await settleJob(...jobInvocation('settleEndedAuctions'));
     assert.deepEqual(await storedAuction(auction.auctionId), before, 'the settlement job leaves it alone');
     assert.equal(before.cancelledAt, cancelled.body.cancelledAt);
     assert.deepEqual(errorOf(await call('user-3', 'POST', `/auctions/${auction.auctionId}/settle`)), [409, 'AUCTION_CANCELLED']);

@@ -72,7 +72,7 @@ async function runJobsToTheEnd(): Promise<void> {
   const { handler: settle } = await import('../../functions/handlers/jobs/settle-auctions.js');
   const { handler: expire } = await import('../../functions/handlers/jobs/expire-offers.js');
   for (let round = 0; round < 20; round++) {
-    const [settled, expired] = await Promise.all([settle(...jobInvocation('settleAuctions')), expire(...jobInvocation('expireOffers'))]);
+    const [settled, expired] = await Promise.all([settle(...jobInvocation('settleEndedAuctions')), expire(...jobInvocation('expireOffers'))]);
     if (settled.settled + settled.skipped + expired.expired + expired.skipped === 0) break;
   }
 }

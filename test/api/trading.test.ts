@@ -270,6 +270,38 @@ describe('pending credits', () => {
     await market.settle();
     assert.deepEqual([(await account('quick-seller')).balance, (await account('quick-seller')).held], [0, 2_000 - 150]);
   });
+
+  it('are left pending when even with them a debit falls short: 409 INSUFFICIENT_FUNDS and the table unchanged', async () => {
+    const { nftId } = await mintFresh('short-seller', 'short-creator'); // the mint spends the seller's whole balance
+    const listing = (await call('short-seller', 'POST', '/market/listings', { nftId, price: 2_000 })).body;
+    await topUp('short-buyer', 2_000);
+    const { nftId: wanted } = await mintFresh('short-owner');
+    const dear = (await call('short-owner', 'POST', '/market/listings', { nftId: wanted, price: 5_000 })).body;
+    await topUp('short-seller', 1_000);
+    await market.settle();
+    market.runtime.streams!.pause();
+    try {
+      assert.equal((await call('short-buyer', 'POST', `/market/listings/${listing.listingId}/buy`)).status, 200);
+      const proceeds = 2_000 - 50 - 100;
+      assert.equal((await account('short-seller')).balance, 1_000 + proceeds, 'balance 1,000 + pending proceeds 1,850');
+      const before = await tableSnapshot(market.doc, market.tableName);
+      for (const [path, body] of [
+        [`/market/listings/${dear.listingId}/buy`, undefined],
+        ['/offers', { nftId: wanted, amount: 1_000 + proceeds + 1, expiresAt: inFuture(60_000) }],
+      ] as const) {
+        const refused = await call('short-seller', 'POST', path, body);
+        assert.deepEqual([refused.status, refused.body.error?.code], [409, 'INSUFFICIENT_FUNDS'], path);
+        assert.deepEqual(await tableSnapshot(market.doc, market.tableName), before, `${path}: nothing written, the credit still pending`);
+      }
+      const exact = await call('short-seller', 'POST', '/offers', { nftId: wanted, amount: 1_000 + proceeds, expiresAt: inFuture(60_000) });
+      assert.equal(exact.status, 201, 'balance and pending credits together do cover their sum');
+      assert.deepEqual([(await account('short-seller')).balance, (await account('short-seller')).held], [0, 1_000 + proceeds]);
+    } finally {
+      market.runtime.streams!.resume();
+    }
+    await market.settle();
+    assert.deepEqual((await auditTable(market.doc, market.tableName)).problems, []);
+  });
 });
 
 describe('offers', () => {

@@ -1,12 +1,13 @@
-// Scheduled jobs: a function and an EventBridge rule for each job whose handler exists.
+// Scheduled jobs: a function, an EventBridge rule and an alarmed on-failure queue for each job whose handler exists.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { handlerEntry } from '../../lib/bundling.js';
 import { deployableJobs, type Job, jobs } from '../../lib/jobs.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { stageConfigs } from '../../lib/stage-config.js';
-import { resources, roleActions, synthStage } from './support/synth.js';
+import { failureQueueOutputKey } from '../../lib/marketplace-stack.js';
+import { referencedId, resource, resources, roleActions, synthStage } from './support/synth.js';
 
 const present: Job = {
   id: 'presentJob', handler: 'system/not-found', schedule: 'rate(5 minutes)', access: 'read', timeoutSeconds: 40, summary: 'test job',
@@ -55,6 +56,52 @@ test('a job gets a schedule rule targeting its function: reserved concurrency, n
   const invokeConfig = resources(template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties!);
   assert.deepEqual(invokeConfig.map((c) => [c.MaximumRetryAttempts, c.MaximumEventAgeInSeconds]), [[0, 60]]);
   assert.ok(!JSON.stringify(template.toJSON()).includes('missingJob'));
+});
+
+describe('a failed job run goes to its on-failure queue, which is alarmed on', () => {
+  const { template, stack } = synthStage('staging', { jobs: [present] });
+  const [, invokeConfig] = resources(template, 'AWS::Lambda::EventInvokeConfig')[0]!;
+  const functionId = referencedId(invokeConfig.Properties!.FunctionName);
+  const queueId = referencedId(invokeConfig.Properties!.DestinationConfig.OnFailure.Destination);
+  const queue = resource(template, queueId);
+
+  test('Lambda sends a failed asynchronous run (the scheduled event and the error) to an SQS queue of the job\'s own', () => {
+    assert.ok(functionId.includes('presentJob'));
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.ok(queueId.includes('presentJob'));
+    assert.deepEqual(invokeConfig.Properties!.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': [queueId, 'Arn'] });
+    assert.deepEqual([invokeConfig.Properties!.MaximumRetryAttempts, invokeConfig.Properties!.MaximumEventAgeInSeconds], [0, 60]);
+  });
+
+  test('the queue is SQS-encrypted, TLS only and keeps messages 14 days; only the job may send to it, nothing reads it', () => {
+    assert.equal(queue.Properties!.SqsManagedSseEnabled, true);
+    assert.equal(queue.Properties!.MessageRetentionPeriod, 14 * 86_400);
+    const [, policy] = resources(template, 'AWS::SQS::QueuePolicy')
+      .find(([, p]) => (p.Properties!.Queues as unknown[]).some((ref) => referencedId(ref) === queueId))!;
+    const statements = policy.Properties!.PolicyDocument.Statement as { Effect: string; Condition?: unknown }[];
+    assert.ok(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } })));
+    const onQueue = resources(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.PolicyDocument).includes(queueId));
+    assert.equal(onQueue.length, 1);
+    const actions = (onQueue[0]![1].Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((s) => JSON.stringify(s.Resource).includes(queueId)).flatMap((s) => [s.Action].flat());
+    assert.ok(actions.includes('sqs:SendMessage') && !actions.some((a) => a.startsWith('sqs:Receive') || a.startsWith('sqs:Delete')), actions.join());
+    assert.ok(roleActions(template, functionId).includes('sqs:SendMessage'), 'the job\'s own role sends');
+  });
+
+  test('an alarm notifies the stage\'s topic while the queue holds a message', () => {
+    const [, alarm] = resources(template, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties!.AlarmName === `${stack.stackName}-PresentJobJobFailures`)!;
+    const props = alarm.Properties!;
+    assert.deepEqual([props.Namespace, props.MetricName, props.Statistic, props.Period], ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', 300]);
+    assert.deepEqual(props.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]);
+    assert.deepEqual([props.ComparisonOperator, props.Threshold, props.EvaluationPeriods], ['GreaterThanThreshold', 0, 1]);
+    const [topicId] = resources(template, 'AWS::SNS::Topic')[0]!;
+    assert.deepEqual([props.AlarmActions, props.OKActions], [[{ Ref: topicId }], [{ Ref: topicId }]]);
+  });
+
+  test('the queue URL is a stack output', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(outputs[failureQueueOutputKey('presentJob')]!.Value, { Ref: queueId });
+  });
 });
 
 test('by default the stack schedules exactly the listed jobs whose handlers have landed', () => {

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { indexNames } from '../../functions/data/table-definition.js';
+import { metricNames } from '../../functions/observability/metric-names.js';
 import { routes } from '../../functions/routes.js';
 import { dailyBudgetUsd } from '../../lib/marketplace-budget.js';
 import { projectPath } from '../../lib/project-paths.js';
+import { deployableJobs } from '../../lib/jobs.js';
 import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
@@ -33,12 +35,18 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer', () => {
+  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
     const apiFunctionCount = routes.length + 1;
     const consumerCount = deployableStreamConsumers().length;
+    const jobCount = deployableJobs().length;
+    assert.ok(jobCount > 0);
     assert.equal(alarms.size,
-      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount);
+      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount + jobCount);
+    for (const job of deployableJobs()) {
+      const props = alarm(`${job.id[0]!.toUpperCase()}${job.id.slice(1)}JobFailures`).Properties!;
+      assert.deepEqual([props.MetricName, props.ComparisonOperator, props.Threshold], ['ApproximateNumberOfMessagesVisible', 'GreaterThanThreshold', 0], job.id);
+    }
   });
 
   test('API 5xx rate: percent of requests, judged only above the minimum traffic', () => {
@@ -167,6 +175,16 @@ describe('dashboard', () => {
     assert.ok(own('Cold starts by function').some((line) => line.includes('ColdStart') && line.includes('function_name')));
   });
 
+  test('scheduled jobs: item failures by job, runs and failed runs, on-failure queue depth', () => {
+    const jobCount = deployableJobs().length;
+    const lines = widget('Scheduled jobs: item failures by job; runs and failed runs');
+    assert.ok(lines.some((line) => JSON.stringify(line).includes('SEARCH') && JSON.stringify(line).includes(`MetricName=\\"${metricNames.jobItemFailures}\\"`)
+      && JSON.stringify(line).includes('job')), JSON.stringify(lines));
+    assert.equal(names(lines).filter((name) => name === 'AWS/Lambda Invocations').length, jobCount);
+    assert.equal(names(lines).filter((name) => name === 'AWS/Lambda Errors').length, jobCount);
+    assert.deepEqual(names(widget('Scheduled jobs: on-failure queue depth')), Array(jobCount).fill('AWS/SQS ApproximateNumberOfMessagesVisible'));
+  });
+
   test('stream consumers: iterator age, invocations and errors, on-failure queue depth', () => {
     const consumerCount = deployableStreamConsumers().length;
     assert.ok(consumerCount > 0);
@@ -178,9 +196,9 @@ describe('dashboard', () => {
   });
 });
 
-test('outputs: CloudFront URL, the internal API origin URL and origin secret, user pool and client ids, table, alarm topic, stream on-failure queues', () => {
+test('outputs: CloudFront URL, the internal API origin URL and origin secret, user pool and client ids, table, alarm topic, stream and job on-failure queues', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-  const queueKeys = deployableStreamConsumers().map((consumer) => failureQueueOutputKey(consumer.id));
+  const queueKeys = [...deployableStreamConsumers(), ...deployableJobs()].map(({ id }) => failureQueueOutputKey(id));
   assert.deepEqual(Object.keys(outputs).sort(), [...Object.values(outputKeys), ...queueKeys].sort());
   assert.match(JSON.stringify(outputs[outputKeys.cloudFrontUrl]!.Value), /https:\/\/.*DomainName/);
   assert.deepEqual(outputs[outputKeys.alarmTopicArn]!.Value, { Ref: topicId });

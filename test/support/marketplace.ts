@@ -61,6 +61,8 @@ export async function startTestMarketplace(options: {
   streams?: LocalRuntimeOptions['streams'];
   /** The public read cache of each simulated Lambda environment; default: the deployed stages' setting. */
   publicReadCacheMs?: number;
+  /** The scheduled jobs on their schedules (off by default: tests run jobs themselves, test/support/job-context.ts). */
+  schedules?: LocalRuntimeOptions['schedules'];
 } = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
   const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
@@ -76,6 +78,7 @@ export async function startTestMarketplace(options: {
     streams: options.streams ?? { batchingWindowMs: 50 },
     // The tests certify what is deployed: public reads reuse first pages and floors, per Lambda environment.
     publicReadCacheMs: options.publicReadCacheMs ?? stageConfig('staging').publicReadCacheMs,
+    schedules: options.schedules ?? false,
   });
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);
