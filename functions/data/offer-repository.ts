@@ -49,7 +49,7 @@ export async function listOffersMade(userId: string, status: OfferStatus | undef
 }
 
 /** Collection offers reach holders of at most this many of their collections (the first by collection id). */
-export const maxHeldCollectionsWithOffers = 100;
+const maxHeldCollectionsWithOffers = 100;
 
 /**
  * Offers a user received, newest first: offers on NFTs they own now, those they accepted, and (while open)

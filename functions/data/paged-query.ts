@@ -181,7 +181,7 @@ function pick(item: Item, names: string[]): Item {
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 
-export interface NewestAcrossSpec {
+interface NewestAcrossSpec {
   index: IndexName;
   /** Partitions of one index whose sort keys are unique across them and sort newest last. */
   partitions: readonly string[];

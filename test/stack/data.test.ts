@@ -163,9 +163,9 @@ describe('functions', () => {
     for (const [id, policy] of resources(template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         const actions = [statement.Action].flat() as string[];
-        // A stream consumer may also send to its on-failure queue (lib/stream-consumers.ts), and to nothing else.
+        // A stream consumer or a scheduled job may also send to its on-failure queue, and to nothing else.
         const sendsToFailureQueue = actions.every((action) => action.startsWith('sqs:'))
-          && failureQueueIds.includes(referencedId(statement.Resource)) && id.startsWith('Streams');
+          && failureQueueIds.includes(referencedId(statement.Resource)) && (id.startsWith('Streams') || id.startsWith('Jobs'));
         // Active tracing: exactly the two X-Ray write actions, which take no resource (Resource '*').
         // CDK merges them into the stream consumer's ListStreams statement, which has Resource '*' too.
         const traceActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];

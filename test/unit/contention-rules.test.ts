@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../../functions/domain/errors.js';
-import { holderCounts, statsChange, type ActivityFacts } from '../../functions/domain/market-stats.js';
+import { changesOfferBook, changesStats, holderCounts, nftsThatChangedHands, statsChange, type ActivityFacts } from '../../functions/domain/market-stats.js';
 import { pickShards, presaleShardCount, shardSupply, type ShardState } from '../../functions/domain/presale-shards.js';
 
 describe('presale shards', () => {
@@ -90,5 +90,31 @@ describe('market stats from activity', () => {
     assert.equal(ownersDelta, 0);
     assert.equal(holderCounts(new Map(), new Map([['x', 1]])).ownersDelta, 1);
     assert.throws(() => holderCounts(new Map([['a', 0]]), new Map([['a', -1]])));
+  });
+});
+
+describe('what offer activity asks of the aggregator', () => {
+  it('counts only listings, cancellations, sales and mints; offers change no counted figure', () => {
+    const kinds = ['listing', 'cancellation', 'sale', 'mint', 'bid', 'auction', 'auction-cancellation', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry'] as const;
+    assert.deepEqual(kinds.filter((kind) => changesStats(activity({ kind }))), ['listing', 'cancellation', 'sale', 'mint']);
+    assert.deepEqual(statsChange([activity({ kind: 'offer', price: 500 })]).volume, 0);
+  });
+
+  it('reads the top offer again when an offer is made, closed or accepted, and only then', () => {
+    assert.ok(changesOfferBook(activity({ kind: 'offer' })));
+    assert.ok(changesOfferBook(activity({ kind: 'offer-cancellation' })));
+    assert.ok(changesOfferBook(activity({ kind: 'offer-expiry' })));
+    assert.ok(changesOfferBook(activity({ kind: 'sale', via: 'offer' })));
+    assert.ok(!changesOfferBook(activity({ kind: 'sale', via: 'listing' })));
+    assert.ok(!changesOfferBook(activity({ kind: 'listing' })));
+  });
+
+  it('moves offers for each NFT that changed hands, once, whatever the way it was sold', () => {
+    const sales = [
+      activity({ kind: 'sale', via: 'listing', nftId: 'n-1' }), activity({ kind: 'sale', via: 'offer', nftId: 'n-2' }),
+      activity({ kind: 'sale', via: 'auction', nftId: 'n-1' }), activity({ kind: 'listing', nftId: 'n-3' }),
+      activity({ kind: 'offer', nftId: null }),
+    ];
+    assert.deepEqual(nftsThatChangedHands(sales).sort(), ['n-1', 'n-2']);
   });
 });
