@@ -265,6 +265,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         if (stopped) return;
         feed.iterator = undefined; // read again from the last record read
+        // DynamoDB Local sometimes refuses a LATEST position for good (TrimmedDataAccessException) before the
+        // first record is read; a new LATEST iterator would skip what was written meanwhile. The oldest record
+        // is the place to read from then: the runtime turns the stream on just before the poller starts, so the
+        // stream holds nothing older, and the consumers take a record they have seen as a replay.
+        if ((error as Error).name === 'TrimmedDataAccessException' && !feed.lastRead) feed.startType = 'TRIM_HORIZON';
         if (failed++ === 0) log(`stream poller: reading shard ${feed.shardId} failed (${(error as Error).name}: ${(error as Error).message}); retrying`);
         await sleep(Math.min(5000, pollIntervalMs * 2 ** failed));
       }
