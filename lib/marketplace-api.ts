@@ -18,6 +18,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { fallbackRoute, routeKey, routes as routeTable, type Route } from '../functions/routes.js';
+import { SharedFunctionRoles } from './function-roles.js';
 import { MarketplaceFunction } from './marketplace-function.js';
 import type { MarketplaceUserPool } from './marketplace-user-pool.js';
 import { corsPolicy, type StageConfig } from './stage-config.js';
@@ -76,7 +77,9 @@ export class MarketplaceApi extends Construct {
     const routes = props.routes ?? routeTable;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+    const roles = new SharedFunctionRoles(this, 'Roles', table);
     this.fallback = new MarketplaceFunction(this, fallbackRoute.id, {
+      role: roles.roleFor({ access: fallbackRoute.access, idempotencyTable: false }),
       handler: fallbackRoute.handler,
       access: fallbackRoute.access,
       description: `$default: ${fallbackRoute.summary}`,
@@ -110,6 +113,7 @@ export class MarketplaceApi extends Construct {
 
     for (const route of routes) {
       const handler = new MarketplaceFunction(this, route.id, {
+        role: roles.roleFor({ access: route.access, idempotencyTable: route.idempotencyTable === true }),
         handler: route.handler,
         access: route.access,
         description: `${routeKey(route)}: ${route.summary}`.slice(0, 256),

@@ -1,12 +1,13 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundling, handlerEntry } from './bundling.js';
+import { lambdaRole } from './function-roles.js';
 import { originSecretCacheSeconds, secretsExtension } from './origin-secret.js';
 import { projectPath, projectRoot } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
@@ -38,6 +39,8 @@ export interface MarketplaceFunctionProps {
   environment?: Record<string, string>;
   /** API functions: published as a version on every change, invoked through the `live` alias. */
   live?: boolean;
+  /** A role shared with functions of the same grants (lib/function-roles.ts); otherwise the function gets its own. */
+  role?: Role;
 }
 
 /**
@@ -60,12 +63,7 @@ export class MarketplaceFunction extends Construct {
       removalPolicy,
     });
 
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every group):
-    // this function may write to its own log group and nothing else but the table grant below.
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${Stack.of(this).stackName} ${id}`,
-    });
+    const role = props.role ?? lambdaRole(this, 'Role', props.table);
     this.logGroup.grantWrite(role);
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -116,16 +114,5 @@ export class MarketplaceFunction extends Construct {
     else props.table.grantReadWriteData(this.function);
     props.idempotencyTable?.grantReadWriteData(this.function);
     props.originSecret?.grantRead(this.function);
-
-    const stack = Stack.of(this);
-    const tableLogicalId = stack.resolve(stack.getLogicalId(props.table.node.defaultChild as CfnElement)) as string;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-      reason: 'The table grant covers its global secondary indexes (table/index/*): the handlers query gsi1..gsiN of this one table and no other.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (Resource must be *).',
-    });
   }
 }
