@@ -14,8 +14,11 @@ const offerKinds: ReadonlySet<ActivityKind> = new Set(['offer', 'offer-cancellat
 
 export const changesStats = (a: ActivityFacts) => countedKinds.has(a.kind);
 
-/** An offer was made or closed: the collection's best offer must be read again. */
-export const changesOfferBook = (a: ActivityFacts) => offerKinds.has(a.kind) || (a.kind === 'sale' && a.via === 'offer');
+/**
+ * A collection offer was made or closed, or an offer accepted: the collection's best offer must be read again.
+ * (A sale's activity does not say whether its offer was on the collection or on the NFT, so every such sale counts.)
+ */
+export const changesOfferBook = (a: ActivityFacts) => (offerKinds.has(a.kind) && a.nftId === null) || (a.kind === 'sale' && a.via === 'offer');
 
 /** NFTs that changed hands: their open offers now go to the new owner. */
 export function nftsThatChangedHands(activities: readonly ActivityFacts[]): string[] {

@@ -100,10 +100,13 @@ describe('what offer activity asks of the aggregator', () => {
     assert.deepEqual(statsChange([activity({ kind: 'offer', price: 500 })]).volume, 0);
   });
 
-  it('reads the top offer again when an offer is made, closed or accepted, and only then', () => {
-    assert.ok(changesOfferBook(activity({ kind: 'offer' })));
-    assert.ok(changesOfferBook(activity({ kind: 'offer-cancellation' })));
-    assert.ok(changesOfferBook(activity({ kind: 'offer-expiry' })));
+  it('reads the top offer again when a collection offer is made, closed or accepted, and only then', () => {
+    assert.ok(changesOfferBook(activity({ kind: 'offer', nftId: null })));
+    assert.ok(changesOfferBook(activity({ kind: 'offer-cancellation', nftId: null })));
+    assert.ok(changesOfferBook(activity({ kind: 'offer-expiry', nftId: null })));
+    // An offer on one NFT is not in the collection's offer book: stats.topOffer cannot change.
+    assert.ok(!changesOfferBook(activity({ kind: 'offer', nftId: 'nft-1' })));
+    assert.ok(!changesOfferBook(activity({ kind: 'offer-cancellation', nftId: 'nft-1' })));
     assert.ok(changesOfferBook(activity({ kind: 'sale', via: 'offer' })));
     assert.ok(!changesOfferBook(activity({ kind: 'sale', via: 'listing' })));
     assert.ok(!changesOfferBook(activity({ kind: 'listing' })));
