@@ -90,6 +90,8 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       title: 'NFT marketplace API',
       version: '1.0.0',
       description: 'Money is an integer of minor units. Lists take limit (1-100) and an opaque cursor.',
+      // package.json says UNLICENSED: no one may use the API or its code without the owner's permission.
+      license: { name: 'Proprietary: all rights reserved' },
     },
     servers: servers(serverUrl),
     paths,
