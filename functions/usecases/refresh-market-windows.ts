@@ -10,6 +10,18 @@ import { writeNewerRead } from './aggregate-market.js';
 const reserveMs = 10_000;
 const concurrency = 8;
 
+/** The run refreshed every other collection; these failed (each logged) and wait for the next hour's run. */
+class WindowsRefreshFailedError extends Error {
+  constructor(job: string, failed: string[]) {
+    super(`${job}: ${failed.length} collection(s) failed and are covered again by the next run (each is logged with its error): ${failed.join(', ')}`);
+    this.name = 'WindowsRefreshFailedError';
+  }
+}
+
+export function throwIfCollectionsFailed(job: string, run: { failed: string[] }): void {
+  if (run.failed.length > 0) throw new WindowsRefreshFailedError(job, run.failed);
+}
+
 export interface WindowsRun {
   collections: number;
   windowsRefreshed: number;

@@ -1,6 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { throwIfItemsFailed } from '../../usecases/due-work.js';
-import { refreshMarketWindows } from '../../usecases/refresh-market-windows.js';
+import { refreshMarketWindows, throwIfCollectionsFailed } from '../../usecases/refresh-market-windows.js';
 import { instrumented } from '../../observability/instrumented.js';
 import { logger } from '../../observability/logger.js';
 
@@ -14,6 +13,6 @@ const job = 'refreshMarketWindows';
 export const handler = instrumented(async (_event: ScheduledEvent, context: Context) => {
   const result = await refreshMarketWindows(new Date(), { job, timeLeftMs: () => context.getRemainingTimeInMillis() });
   logger.info('market windows run', { ...result, failed: result.failed.length });
-  throwIfItemsFailed(job, result);
+  throwIfCollectionsFailed(job, result);
   return result;
 });
