@@ -128,6 +128,24 @@ export const routes: readonly Route[] = [
     summary: 'Sales, listings, cancellations, bids, mints and offers, newest first; by collection or NFT',
   },
   {
+    id: 'getCollectionDepth', method: 'GET', path: '/market/collections/{collectionId}/depth',
+    handler: 'market/get-depth', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['side', 'levels', 'minAsOf'] },
+    summary: "A collection's order book by price level, best first: listings cheapest first or collection offers highest first (the best 1,000 orders)",
+  },
+  {
+    id: 'getCollectionHistory', method: 'GET', path: '/market/collections/{collectionId}/history',
+    handler: 'market/get-history', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 30, staleWhileRevalidateSeconds: 120, queryKeys: ['interval', 'from', 'to', 'minAsOf'] },
+    summary: "A collection's floor, volume and sales per hour (up to 31 days) or per day (up to 365 days)",
+  },
+  {
+    id: 'listCollectionHolders', method: 'GET', path: '/market/collections/{collectionId}/holders',
+    handler: 'market/list-holders', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 30, staleWhileRevalidateSeconds: 120, queryKeys: ['limit', 'minAsOf'] },
+    summary: "A collection's top holders (most NFTs first) and how its holders are distributed by NFTs held",
+  },
+  {
     id: 'listOpenOffers', method: 'GET', path: '/offers',
     handler: 'offers/list-open-offers', auth: 'public', throttle: 'public-read', access: 'read',
     cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },

@@ -26,6 +26,10 @@ export const jobs: readonly Job[] = [
     id: 'expireOffers', handler: 'jobs/expire-offers', schedule: 'rate(1 minute)', access: 'write',
     timeoutSeconds: 50, summary: 'Expires open offers past their expiry and returns the held funds',
   },
+  {
+    id: 'refreshMarketWindows', handler: 'jobs/refresh-market-windows', schedule: 'rate(1 hour)', access: 'write',
+    timeoutSeconds: 300, summary: "Recomputes collections' 1d/7d/30d volume and sales windows and records floors in the history",
+  },
 ];
 
 /**

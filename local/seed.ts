@@ -4,6 +4,9 @@ import { items } from '../functions/data/items.js';
 import type { Listing, Collection } from '../functions/domain/market.js';
 import type { Offer } from '../functions/domain/offers.js';
 import { presaleShardCount, shardSupply } from '../functions/domain/presale-shards.js';
+import { distributionChange } from '../functions/domain/holder-distribution.js';
+import { allTimeWindow } from '../functions/domain/stats-windows.js';
+import { seedHistory } from './seed-history.js';
 
 export interface SeedSize {
   collections: number;
@@ -74,7 +77,8 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     image: `https://images.example.com/collections/col-${i + 1}.png`,
     creator: user((i % size.users) + 1),
     royaltyBps: between(0, 1000),
-    createdAt: iso(nowMs - (size.collections - i) * 24 * 60 * minute),
+    // Older than the 90 days of history each collection gets.
+    createdAt: iso(nowMs - (90 + size.collections - i) * 24 * 60 * minute),
   }));
 
   const nfts = Array.from({ length: size.nfts }, (_, i) => {
@@ -242,17 +246,24 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
   for (const collection of collections) {
     const listed = listingsByCollection.get(collection.collectionId) ?? [];
     const floor = listed.reduce<Listing | null>((best, l) => (best === null || l.price < best.price ? l : best), null);
-    const sales = between(0, 2_000);
+    const history = seedHistory(random, collection.collectionId, floor?.price ?? between(5_000, 400_000), nowMs);
+    out.push(...history.items);
+    // All time: the 90 days of history and the sales before them.
+    const earlierSales = between(0, 2_000);
+    const sales = history.sales + earlierSales;
+    const volume = history.volume + earlierSales * between(5_000, 400_000);
     const stats: Collection['stats'] = {
       floorPrice: floor?.price ?? null,
       listedCount: listed.length,
-      volume: sales * between(5_000, 400_000),
+      volume,
       sales,
       owners: new Set((ownersByCollection.get(collection.collectionId) ?? []).map((n) => n.owner)).size,
       topOffer: topOffer(collection.collectionId),
       statsAsOf: iso(nowMs),
       floorAsOf: iso(nowMs),
       topOfferAsOf: iso(nowMs),
+      windows: { ...history.windows, all: allTimeWindow(volume, sales) },
+      windowsAsOf: iso(nowMs),
     };
     out.push(items.collection({ ...collection, stats, floorListingId: floor?.listingId ?? null }));
   }
@@ -265,10 +276,13 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
   }
   for (const nft of nfts) out.push(items.nft(nft));
   const holdings = groupBy(nfts, (n) => `${n.collectionId} ${n.owner}`);
+  const counts = new Map<string, Map<string, number>>();
   for (const [key, held] of holdings) {
     const [collectionId, userId] = key.split(' ') as [string, string];
     out.push(items.holder({ collectionId, userId, count: held.length }));
+    counts.set(collectionId, (counts.get(collectionId) ?? new Map()).set(userId, held.length));
   }
+  for (const [collectionId, held] of counts) out.push(items.holderDistribution({ collectionId, ...distributionChange(new Map(), held) }));
 
   return { items: out, totals: { topups: topupTotal, offers: offerCount, openOfferHeld, bidHeld: heldTotal - openOfferHeld } };
 }

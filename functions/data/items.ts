@@ -3,6 +3,8 @@ import type { Offer } from '../domain/offers.js';
 import type { Auction, OwnedNft, Presale } from '../domain/catalog.js';
 import type { ActivityFacts } from '../domain/market-stats.js';
 import type { ShardState } from '../domain/presale-shards.js';
+import type { DistributionField } from '../domain/holder-distribution.js';
+import type { HistoryInterval } from '../domain/market-history.js';
 import { indexKeysFor, keys } from './keys.js';
 
 /**
@@ -24,16 +26,27 @@ export const items = {
     userId: string; creditId: string; at: string; kind: string; reference: string; balanceDelta: number; heldDelta: number;
   }) => ({ ...keys.credit(c.userId, c.creditId), entity: 'credit', ...c }),
   collection: (c: Collection & { createdAt: string; floorListingId: string | null }) => {
-    const { stats: { statsAsOf, floorAsOf, topOfferAsOf, topOffer, ...figures }, ...rest } = c;
+    const { stats: { statsAsOf, floorAsOf, topOfferAsOf, topOffer, windows: { all: _allTime, ...windows }, windowsAsOf, ...figures }, ...rest } = c;
     return {
       ...keys.collection(c.collectionId), ...indexKeysFor.collection(c), entity: 'collection', ...rest, ...figures,
+      ...(windowsAsOf ? { windows, windowsAsOf } : {}),
       ...(topOffer ? { topOfferId: topOffer.offerId, topOfferAmount: topOffer.amount } : {}),
       ...(statsAsOf ? { statsAsOf } : {}), ...(floorAsOf ? { floorAsOf } : {}), ...(topOfferAsOf ? { topOfferAsOf } : {}),
     };
   },
   holder: (h: { collectionId: string; userId: string; count: number }) => ({
-    ...keys.holder(h.collectionId, h.userId), ...(h.count > 0 ? indexKeysFor.holding(h) : {}), entity: 'holder', ...h,
+    ...keys.holder(h.collectionId, h.userId), ...(h.count > 0 ? { ...indexKeysFor.holding(h), ...indexKeysFor.holderRank(h) } : {}), entity: 'holder', ...h,
   }),
+  /** Holders per bucket of NFTs held, and NFTs held in all (`tokens`); in the holder index above every count. */
+  holderDistribution: (d: { collectionId: string; holders: ReadonlyMap<DistributionField, number>; tokens: number }) => ({
+    ...keys.holderDistribution(d.collectionId), ...indexKeysFor.holderDistribution(d.collectionId), entity: 'holder-distribution',
+    collectionId: d.collectionId, tokens: d.tokens, ...Object.fromEntries(d.holders),
+  }),
+  /** `seededSales`/`seededVolume`: what the demo seed put there (no sale activity stands behind it). */
+  historyBucket: (b: {
+    collectionId: string; interval: HistoryInterval; t: string; sales: number; volume: number; floor: number | null; floorAsOf: string;
+    seededSales?: number; seededVolume?: number;
+  }) => ({ ...keys.historyBucket(b.collectionId, b.interval, b.t), entity: 'history', ...b }),
   priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
     ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
   }),

@@ -50,6 +50,11 @@ export const keys = {
   activityPrefix: 'ACTIVITY#',
   /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
   aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
+  /** How many holders hold 1, 2-3, 4-10, ... NFTs of the collection (the aggregator's, beside the holder counts). */
+  holderDistribution: (collectionId: string) => ({ pk: `COLLECTION#${collectionId}`, sk: 'HOLDER_DISTRIBUTION' }),
+  /** One interval bucket of a collection's history (sales, volume, floor); its sort key is the bucket's start. */
+  historyBucket: (collectionId: string, interval: string, start: string) => ({ pk: keys.historyPartition(collectionId, interval), sk: start }),
+  historyPartition: (collectionId: string, interval: string) => `HISTORY#${collectionId}#${interval}`,
 };
 
 /** Index partitions: what the list queries read, and what `indexKeysFor` writes. */
@@ -68,6 +73,8 @@ export const indexPartitions = {
   nftOfferBook: (nftId: string) => `OFFER_BOOK#NFT#${nftId}`,
   /** The collections a user holds NFTs of (holder items with a count above zero). */
   holdings: (userId: string) => `HOLDINGS#${userId}`,
+  /** A collection's holders by how many they hold, and (sorted above every count) its holder distribution. */
+  holders: (collectionId: string) => `HOLDERS#${collectionId}`,
   openOffers: 'OPEN_OFFERS',
   auctions: (collectionId: string | null) => (collectionId === null ? 'AUCTIONS' : `AUCTIONS#${collectionId}`),
   unsettledAuctions: 'UNSETTLED_AUCTIONS',
@@ -118,6 +125,12 @@ export const indexKeysFor = {
   }),
   /** Only while the user holds at least one NFT of the collection. */
   holding: (h: { collectionId: string; userId: string }) => ({ gsi1pk: indexPartitions.holdings(h.userId), gsi1sk: h.collectionId }),
+  /** Only while the user holds at least one: the collection's top holders are one Query, descending. */
+  holderRank: (h: { collectionId: string; userId: string; count: number }) => ({
+    gsi2pk: indexPartitions.holders(h.collectionId), gsi2sk: `${priceKey(h.count)}#${h.userId}`,
+  }),
+  /** Above every holder's count (digits sort below `~`), so a descending Query of the holders returns it first. */
+  holderDistribution: (collectionId: string) => ({ gsi2pk: indexPartitions.holders(collectionId), gsi2sk: '~distribution' }),
   /** Sparse: only unsettled auctions, by end (as extended), so the settlement job finds the ones due. */
   unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: dueKey(a.endsAt, a.auctionId) }),
   /** A due item a job failed on waits in the due index until `retryAt`, behind everything due before then. */

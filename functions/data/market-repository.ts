@@ -1,5 +1,6 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Collection, Floor, Listing, ListingQueryPlan } from '../domain/market.js';
+import { allTimeWindow, quietWindows, type WindowFigures, type WindowName } from '../domain/stats-windows.js';
 import { db, tableName } from './client.js';
 import { indexPartitions, keys, priceKey } from './keys.js';
 import { cachedFirstPage, cachedRead, type Freshness } from './read-cache.js';
@@ -35,6 +36,11 @@ export function toCollection(item: Item): Collection {
       statsAsOf: (item.statsAsOf as string | undefined) ?? null,
       floorAsOf: (item.floorAsOf as string | undefined) ?? null,
       topOfferAsOf: (item.topOfferAsOf as string | undefined) ?? null,
+      windows: {
+        ...((item.windows as Record<WindowName, WindowFigures> | undefined) ?? quietWindows()),
+        all: allTimeWindow((item.volume as number) ?? 0, (item.sales as number) ?? 0),
+      },
+      windowsAsOf: (item.windowsAsOf as string | undefined) ?? null,
     },
   };
 }

@@ -40,6 +40,8 @@ export interface ActivityFacts {
   via?: 'listing' | 'offer' | 'auction' | null;
   /** The presale a mint sold from. */
   presaleId?: string | null;
+  /** When it happened (the activity item's `at`): the history bucket a sale is counted in. */
+  at?: string;
 }
 
 export interface StatsChange {

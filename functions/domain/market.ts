@@ -1,3 +1,5 @@
+import type { StatsWindows } from './stats-windows.js';
+
 export interface Listing {
   listingId: string;
   nftId: string;
@@ -26,6 +28,10 @@ export interface CollectionStats {
   floorAsOf: string | null;
   /** When the aggregator last read `topOffer` from the offer book. */
   topOfferAsOf: string | null;
+  /** Volume and sales of the last day, 7 and 30 days and all time, each against the window before. */
+  windows: StatsWindows;
+  /** When the 1d, 7d and 30d windows were last computed from the history (after a sale, and hourly). */
+  windowsAsOf: string | null;
 }
 
 export interface Collection {

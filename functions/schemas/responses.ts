@@ -24,6 +24,9 @@ export const floors = z.object({
   })),
 });
 
+const changeRatio = z.number().nullable().describe('(this window - the one before) / the one before; null when the one before had none');
+const statsWindow = z.object({ volume: money, sales: z.number().int(), volumeChange: changeRatio, salesChange: changeRatio });
+
 export const collection = z.object({
   collectionId: z.string(), name: z.string(), image: z.string(), creator: z.string(), royaltyBps: z.number().int(),
   stats: z.object({
@@ -31,6 +34,9 @@ export const collection = z.object({
     topOffer: z.object({ offerId: z.string(), amount: money }).nullable().describe('The best open collection offer'),
     statsAsOf: aggregatedAt('listedCount, volume, sales and owners'), floorAsOf: aggregatedAt('floorPrice'),
     topOfferAsOf: aggregatedAt('topOffer'),
+    windows: z.object({ '1d': statsWindow, '7d': statsWindow, '30d': statsWindow, all: statsWindow })
+      .describe('1d: the 24 hourly buckets ending with the current hour; 7d, 30d: the daily (UTC) buckets ending with today; all: all time'),
+    windowsAsOf: aggregatedAt('the 1d, 7d and 30d windows (after each sale, and hourly)'),
   }),
 });
 
@@ -92,4 +98,32 @@ export const activity = z.object({
   kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'auction-cancellation', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry']),
   nftId: z.string().nullable().describe('null for a collection offer'), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
   price: money.nullable(), reference: z.string(), at: timestamp,
+});
+
+export const depth = z.object({
+  asOf, side: z.enum(['listings', 'offers']),
+  levels: z.array(z.object({
+    price: money, count: z.number().int().describe('Orders at this price'),
+    total: z.number().int().describe('Orders at this price or better, from the best level'),
+  })).describe('Best first: listings cheapest first, collection offers highest first'),
+  orders: z.number().int().describe('Orders read'), maxOrders: z.number().int().describe('The most orders one answer reads (the best ones)'),
+  maxLevels: z.number().int(),
+  complete: z.boolean().describe('false: the book goes on past this answer (more than maxOrders orders or maxLevels levels)'),
+});
+
+export const history = z.object({
+  asOf, interval: z.enum(['1h', '1d']),
+  points: z.array(z.object({
+    t: timestamp.describe("The bucket's start (UTC)"),
+    floor: money.nullable().describe('The last floor read in the bucket, else the one before it (null: none known)'),
+    volume: money, sales: z.number().int(),
+  })).describe('One per bucket of the range, oldest first; a bucket with no sale has volume 0 and sales 0'),
+});
+
+export const holders = z.object({
+  asOf,
+  holders: z.array(z.object({ userId: z.string(), quantity: z.number().int(), share: z.number().describe('quantity / supply, six decimals') }))
+    .describe('Most NFTs first'),
+  distribution: z.array(z.object({ tokens: z.enum(['1', '2-3', '4-10', '11-25', '26-50', '51+']), holders: z.number().int() })),
+  owners: z.number().int().describe('Users holding at least one'), supply: z.number().int().describe('NFTs held in all (every NFT minted)'),
 });

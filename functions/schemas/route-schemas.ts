@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import type { $ZodType } from 'zod/v4/core';
 import { pageQuery, auctionFilters, myNftsQuery, myOffersQuery, openOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
+import { depthQuery, historyQuery, holdersQuery } from './collection-market.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
 
@@ -30,6 +31,9 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   getPresales: { query: presaleFilters, response: responses.page(responses.presale) },
   listMyTopups: { query: pageQuery, response: responses.page(responses.topup) },
   listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
+  getCollectionDepth: { query: depthQuery, response: responses.depth },
+  getCollectionHistory: { query: historyQuery, response: responses.history },
+  listCollectionHolders: { query: holdersQuery, response: responses.holders },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },

@@ -10,6 +10,7 @@ import { indexKeysFor, keys } from '../data/keys.js';
 import { bestOpenOffers, openOffersOnNft } from '../data/offer-repository.js';
 import { readItems, readNft } from '../data/trade-reads.js';
 import { StaleReadError, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { distributionWrites, historyAndDistributionItems, historySaleWrites, readWindows, recordFloor } from './aggregate-history.js';
 
 /** DynamoDB's limit on the items of one transaction. */
 const maxTransactionItems = 100;
@@ -27,11 +28,12 @@ const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 export async function aggregateCollection(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
   const unique = [...new Map(activities.map((a) => [a.activityId, a])).values()];
   const counted = unique.filter(changesStats);
-  for (const chunk of transactionChunks(counted)) {
-    const volume = { saturated: false };
+  for (const chunk of transactionChunks(counted, now)) {
+    const volume = { saturated: false, saturatedBuckets: new Set<string>() };
     await withOptimisticRetry(() => countOnce(collectionId, chunk, now, volume), 10);
   }
   if (statsChange(counted).listingsChanged) await refreshFloor(collectionId);
+  if (statsChange(counted).sales > 0) await writeNewerRead(collectionId, 'windowsAsOf', () => readWindows(collectionId));
   if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId, now);
   for (const nftId of nftsThatChangedHands(unique)) await offersFollowOwner(nftId);
 }
@@ -54,12 +56,12 @@ function volumeChange(added: number, saturated: boolean): { set: string; add: st
  * As many activities per transaction as fit: a marker each, the holders they touch, the collection and the
  * presales they sold from. Fewer, fuller transactions mean fewer writes to the collection and presale items.
  */
-function transactionChunks(activities: readonly ActivityFacts[]): ActivityFacts[][] {
+function transactionChunks(activities: readonly ActivityFacts[], now: Date): ActivityFacts[][] {
   const chunks: ActivityFacts[][] = [];
   let chunk: ActivityFacts[] = [];
   const itemsOf = (list: ActivityFacts[]) => {
     const change = statsChange(list);
-    return list.length + change.holders.size + 1 + change.presaleSold.size;
+    return list.length + change.holders.size + 1 + change.presaleSold.size + historyAndDistributionItems(list, now);
   };
   for (const activity of activities) {
     if (chunk.length > 0 && itemsOf([...chunk, activity]) > maxTransactionItems) {
@@ -72,7 +74,9 @@ function transactionChunks(activities: readonly ActivityFacts[]): ActivityFacts[
   return chunks;
 }
 
-async function countOnce(collectionId: string, activities: readonly ActivityFacts[], now: Date, volumeState: { saturated: boolean }): Promise<void> {
+async function countOnce(
+  collectionId: string, activities: readonly ActivityFacts[], now: Date, volumeState: { saturated: boolean; saturatedBuckets: Set<string> },
+): Promise<void> {
   const users = [...statsChange(activities).holders.keys()];
   const found = await readItems([
     ...activities.map((a) => keys.aggregated(a.activityId)),
@@ -132,6 +136,8 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
       },
       onConditionFailed: () => new Error(`presale ${presaleId} does not exist`),
     })),
+    ...historySaleWrites(collectionId, fresh, now, volumeState.saturatedBuckets),
+    ...distributionWrites(collectionId, before, after),
   ]);
   // Counted once: a replay finds the markers and returns above.
   metrics.addMetric(metricNames.sales, MetricUnit.Count, change.sales);
@@ -144,14 +150,18 @@ async function countOnce(collectionId: string, activities: readonly ActivityFact
  * aggregator never overwrites a floor read after its own.
  */
 async function refreshFloor(collectionId: string): Promise<void> {
+  let read: { floor: number | null; at: string } | undefined;
   await writeNewerRead(collectionId, 'floorAsOf', async () => {
+    const at = new Date().toISOString();
     const output = await db.send(new QueryCommand({
       TableName: tableName(), KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.floorPartition(collectionId) }, ConsistentRead: true, Limit: 1,
     }));
     const cheapest = output.Items?.[0];
+    read = { floor: cheapest?.price ?? null, at };
     return { floorPrice: cheapest?.price ?? null, floorListingId: cheapest?.listingId ?? null };
   });
+  if (read) await recordFloor(collectionId, read.floor, read.at);
 }
 
 /**
@@ -170,7 +180,7 @@ async function refreshTopOffer(collectionId: string, now: Date): Promise<void> {
  * Sets figures on the collection item that `read` takes from elsewhere, unless a later read already wrote its
  * own: `asOfField` holds when the written figures were read.
  */
-async function writeNewerRead(collectionId: string, asOfField: string, read: () => Promise<Record<string, unknown>>): Promise<void> {
+export async function writeNewerRead(collectionId: string, asOfField: string, read: () => Promise<Record<string, unknown>>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const readAt = new Date().toISOString();
     const figures = await read();

@@ -1,4 +1,5 @@
 import type { Collection } from '../domain/market.js';
+import { allTimeWindow, quietWindows } from '../domain/stats-windows.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { keys } from '../data/keys.js';
@@ -14,7 +15,9 @@ export async function createCollection(
     if (earlier) return earlier;
     const collection: Collection = {
       collectionId, name: request.name, image: request.image, creator, royaltyBps: request.royaltyBps,
-      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0, topOffer: null, statsAsOf: null, floorAsOf: null, topOfferAsOf: null },
+      stats: { floorPrice: null, listedCount: 0, volume: 0, sales: 0, owners: 0, topOffer: null, statsAsOf: null, floorAsOf: null, topOfferAsOf: null,
+        windows: { ...quietWindows(), all: allTimeWindow(0, 0) }, windowsAsOf: null,
+      },
     };
     await transact([{
       item: {

@@ -47,9 +47,11 @@ describe('trades that do not compete never wait for each other (conflict-faithfu
     const listed = await api.get(`/market/collections?limit=100&minAsOf=${minAsOf}`);
     const stats = listed.body.items.find((c: any) => c.collectionId === result.collectionId).stats;
     const volume = result.prices.reduce((a, b) => a + b, 0);
-    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined }, {
+    const window = { volume, sales: buyersCount, volumeChange: null, salesChange: null };
+    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined, windowsAsOf: undefined }, {
       floorPrice: null, listedCount: result.listedLeft, volume, sales: buyersCount, owners: buyersCount, topOffer: null,
       statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined,
+      windows: { '1d': window, '7d': window, '30d': window, all: window }, windowsAsOf: undefined,
     });
     const floor = (await api.get('/market/floor', { collectionIds: [result.collectionId], minAsOf })).body.floors[0];
     assert.equal(floor.floorPrice, null);

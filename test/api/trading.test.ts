@@ -219,8 +219,10 @@ describe('listings and buying', () => {
     assert.deepEqual((await call('seller-b', 'GET', `/nft/my?collectionId=${collectionId}`)).body.items, []);
     const collections = await market.call('GET', `/market/collections?limit=100&minAsOf=${await market.settle()}`);
     const stats = collections.body.items.find((c: { collectionId: string }) => c.collectionId === collectionId).stats;
-    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined }, {
+    const once = { volume: 10_000, sales: 1, volumeChange: null, salesChange: null };
+    assert.deepEqual({ ...stats, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined, windowsAsOf: undefined }, {
       floorPrice: null, listedCount: 0, volume: 10_000, sales: 1, owners: 1, topOffer: null, statsAsOf: undefined, floorAsOf: undefined, topOfferAsOf: undefined,
+      windows: { '1d': once, '7d': once, '30d': once, all: once }, windowsAsOf: undefined,
     });
     assert.ok(stats.statsAsOf >= sale.body.soldAt, 'the stats were updated after the sale');
     assert.ok(stats.floorAsOf >= sale.body.soldAt, 'the floor was refreshed after the sale');

@@ -397,6 +397,9 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       getAuctions: {},
       getPresales: {},
       listActivity: {},
+      getCollectionDepth: { pathParameters: { collectionId: collections[0]! }, query: { side: 'listings' } },
+      getCollectionHistory: { pathParameters: { collectionId: collections[0]! }, query: { interval: '1h', from: new Date(Date.now() - 7 * 86_400_000).toISOString() } },
+      listCollectionHolders: { pathParameters: { collectionId: collections[0]! } },
     };
     for (const [routeId, input] of Object.entries(extraReads)) {
       const route = routes.find((r) => r.id === routeId);

@@ -1,4 +1,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { indexKeysFor } from '../../functions/data/keys.js';
+import { bucketOf, distributionBuckets } from '../../functions/domain/holder-distribution.js';
+import { bucketStart, historyIntervals } from '../../functions/domain/market-history.js';
 
 type Item = Record<string, any>;
 
@@ -141,8 +144,67 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
       .sort((a, b) => b.amount - a.amount || (a.createdAt < b.createdAt ? -1 : 1))[0];
     if ((collection.topOfferId ?? null) !== (best?.offerId ?? null)) problems.push(`collection ${collection.collectionId}: topOffer ${collection.topOfferId}, best open ${best?.offerId ?? null}`);
   }
+  if (options.aggregates !== false) problems.push(...recountDistributions(of('holder'), of('holder-distribution')), ...recountHistory(of('activity'), of('history')));
   const priceEntries = of('price-entry').map((p) => p.listingId).sort();
   const activeIds = activeListings.map((l) => l.listingId).sort();
   if (JSON.stringify(priceEntries) !== JSON.stringify(activeIds)) problems.push('price entries differ from active listings');
   return { problems, totals };
+}
+
+/**
+ * Each collection's holder distribution against its holder counts (holders per bucket, NFTs held in all), and
+ * each holder's place in the holder index (only while it holds any).
+ */
+function recountDistributions(holders: Item[], distributions: Item[]): string[] {
+  const problems: string[] = [];
+  const expected = new Map<string, Item>();
+  for (const holder of holders) {
+    const rank = holder.count > 0 ? indexKeysFor.holderRank(holder as { collectionId: string; userId: string; count: number }) : { gsi2pk: undefined, gsi2sk: undefined };
+    if (holder.gsi2pk !== rank.gsi2pk || holder.gsi2sk !== rank.gsi2sk) problems.push(`holder ${holder.collectionId}/${holder.userId}: count ${holder.count}, holder index ${holder.gsi2pk} ${holder.gsi2sk}`);
+    const field = bucketOf(holder.count);
+    if (field === null) continue;
+    const counts = expected.get(holder.collectionId) ?? { tokens: 0 };
+    counts.tokens += holder.count;
+    counts[field] = (counts[field] ?? 0) + 1;
+    expected.set(holder.collectionId, counts);
+  }
+  const stored = new Map(distributions.map((d) => [d.collectionId as string, d]));
+  for (const collectionId of new Set([...expected.keys(), ...stored.keys()])) {
+    const want = expected.get(collectionId) ?? {};
+    const have = stored.get(collectionId) ?? {};
+    for (const field of ['tokens', ...distributionBuckets.map((b) => b.field)]) {
+      if ((have[field] ?? 0) !== (want[field] ?? 0)) problems.push(`holder distribution ${collectionId}: ${field} ${have[field] ?? 0}, holder counts say ${want[field] ?? 0}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Each history bucket's sales and volume against the sale activities in it: what the aggregator counted
+ * (a seeded bucket's `seededSales`/`seededVolume` came with the seed, with no activity behind them).
+ */
+function recountHistory(activities: Item[], buckets: Item[]): string[] {
+  const problems: string[] = [];
+  const counted = new Map<string, { sales: number; volume: number }>();
+  for (const sale of activities.filter((a) => a.kind === 'sale')) {
+    for (const interval of historyIntervals) {
+      const key = `${sale.collectionId}|${interval}|${bucketStart(interval, Date.parse(sale.at))}`;
+      const figures = counted.get(key) ?? { sales: 0, volume: 0 };
+      figures.sales += 1;
+      figures.volume += sale.price;
+      counted.set(key, figures);
+    }
+  }
+  for (const bucket of buckets) {
+    const key = `${bucket.collectionId}|${bucket.interval}|${bucket.t}`;
+    const want = counted.get(key) ?? { sales: 0, volume: 0 };
+    counted.delete(key);
+    const sales = (bucket.sales ?? 0) - (bucket.seededSales ?? 0);
+    const volume = (bucket.volume ?? 0) - (bucket.seededVolume ?? 0);
+    if (sales !== want.sales || (volume !== want.volume && bucket.volume !== Number.MAX_SAFE_INTEGER)) {
+      problems.push(`history ${key}: sales ${sales} volume ${volume}, sale activities say ${want.sales} and ${want.volume}`);
+    }
+  }
+  for (const [key, want] of counted) problems.push(`history ${key}: no bucket for ${want.sales} sale(s)`);
+  return problems;
 }
