@@ -30,6 +30,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   getPresales: { query: presaleFilters, response: responses.page(responses.presale) },
   listMyTopups: { query: pageQuery, response: responses.page(responses.topup) },
   listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
+  listMyActivity: { query: trading.myActivityQuery, response: responses.page(responses.userActivity) },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
