@@ -3,6 +3,8 @@
 // expected content is known exactly.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { indexPartitions } from '../../functions/data/keys.js';
 import * as responses from '../../functions/schemas/responses.js';
 import { collectAllPages, startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { inFuture, tradingFixtures } from '../support/trading-fixtures.js';
@@ -193,6 +195,19 @@ describe('GET /users/me/activity', () => {
     }
     const unknown = await fx.call('af-seller', 'GET', '/users/me/activity?types=sold');
     assert.deepEqual([unknown.status, unknown.body.error.details[0].path], [400, 'types.0']);
+  });
+
+  it('holds each activity once per participant when the stream delivers it again', async () => {
+    const before = await Promise.all(['af-seller', 'af-buyer', 'af-bidder'].map((user) => mine(user)));
+    const stored = await market.doc.send(new QueryCommand({
+      TableName: market.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': indexPartitions.activity(main) },
+    }));
+    assert.equal(stored.Items?.length, 12);
+    // Imported once the marketplace runs: the handlers' DynamoDB client reads its endpoint then.
+    const { copyToParticipants } = await import('../../functions/usecases/user-activity.js');
+    await copyToParticipants([...stored.Items!, ...stored.Items!]);
+    await copyToParticipants(stored.Items!);
+    assert.deepEqual(await Promise.all(['af-seller', 'af-buyer', 'af-bidder'].map((user) => mine(user))), before);
   });
 
   it('is private: 401 without a token, never cached', async () => {
