@@ -124,8 +124,13 @@ export const routes: readonly Route[] = [
   {
     id: 'listActivity', method: 'GET', path: '/market/activity',
     handler: 'market/list-activity', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },
-    summary: 'Sales, listings, cancellations, bids, mints and offers, newest first; by collection or NFT',
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'types', 'limit', 'cursor', 'minAsOf'] },
+    summary: 'Sales, listings, cancellations, bids, mints and offers, newest first; by collection or NFT, and by type (?types=sale,bid)',
+  },
+  {
+    id: 'listMyActivity', method: 'GET', path: '/users/me/activity',
+    handler: 'users/list-my-activity', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "The caller's activity, newest first: as buyer, seller, bidder, offer maker or recipient, minter; ?types= as the market's",
   },
   {
     id: 'getCollectionDepth', method: 'GET', path: '/market/collections/{collectionId}/depth',

@@ -269,10 +269,12 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
   }
 
   for (const listing of listings) {
-    out.push(items.activeListing(listing), items.priceEntry(listing), items.activity({
+    const listed = items.activity({
       activityId: `act-${listing.listingId}`, at: listing.listedAt, kind: 'listing', nftId: listing.nftId,
       collectionId: listing.collectionId, actor: listing.seller, price: listing.price, reference: listing.listingId,
-    }));
+    });
+    // The stream aggregator starts after the seed: the seed writes the copies it would write.
+    out.push(items.activeListing(listing), items.priceEntry(listing), listed, ...items.userActivities(listed));
   }
   for (const nft of nfts) out.push(items.nft(nft));
   const holdings = groupBy(nfts, (n) => `${n.collectionId} ${n.owner}`);

@@ -2,6 +2,8 @@ import type { Collection, Listing } from '../domain/market.js';
 import type { Offer } from '../domain/offers.js';
 import type { Auction, OwnedNft, Presale } from '../domain/catalog.js';
 import type { ActivityFacts } from '../domain/market-stats.js';
+import { participants } from '../domain/activity-roles.js';
+import { publicTypeOf } from '../domain/activity-types.js';
 import type { ShardState } from '../domain/presale-shards.js';
 import type { DistributionField } from '../domain/holder-distribution.js';
 import type { HistoryInterval } from '../domain/market-history.js';
@@ -66,9 +68,20 @@ export const items = {
   activity: (a: Omit<ActivityFacts, 'counterparty' | 'price'> & {
     at: string; reference: string; counterparty?: string | null | undefined; price?: number | null | undefined;
   }) => ({
-    ...keys.activity(a, a.at, a.activityId), ...indexKeysFor.activity(a),
+    ...keys.activity(a, a.at, a.activityId), ...indexKeysFor.activity({ ...a, type: publicTypeOf(a.kind) }),
     entity: 'activity', ...a, counterparty: a.counterparty ?? null, price: a.price ?? null,
   }),
+  /** An activity's copies, one in the feed of each user it concerns (functions/domain/activity-roles.ts). */
+  userActivities: (a: Pick<ActivityFacts, 'activityId' | 'kind' | 'nftId' | 'collectionId' | 'actor' | 'counterparty' | 'price'> & {
+    at: string; reference: string;
+  }) => {
+    const { activityId, kind, nftId, collectionId, actor, counterparty, price, reference, at } = a;
+    const type = publicTypeOf(kind);
+    return participants(a).map(({ userId, role }) => ({
+      ...keys.userActivity(userId, at, activityId), ...indexKeysFor.userActivity({ userId, type, at, activityId }),
+      entity: 'user-activity', activityId, kind, nftId, collectionId, actor, counterparty, price, reference, at, userId, role,
+    }));
+  },
   /** `shards`: how many shard counters hold its supply. */
   presale: (p: Omit<Presale, 'status'> & { creator: string; allowlist?: string[]; shards: number }) => ({
     ...keys.presale(p.presaleId), ...indexKeysFor.presale(p), entity: 'presale', ...p,

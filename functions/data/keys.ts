@@ -48,6 +48,12 @@ export const keys = {
     pk: subject.nftId === null ? `OFFER#${subject.reference}` : `NFT#${subject.nftId}`, sk: `ACTIVITY#${at}#${activityId}`,
   }),
   activityPrefix: 'ACTIVITY#',
+  /**
+   * A participant's copy of an activity (the stream aggregator writes it), in a partition of its own: not under
+   * `USER#<userId>`, whose `ACCOUNT`..`CREDIT#~` range the account read takes whole.
+   */
+  userActivity: (userId: string, at: string, activityId: string) => ({ pk: keys.userActivityPartition(userId), sk: `${at}#${activityId}` }),
+  userActivityPartition: (userId: string) => `USER_ACTIVITY#${userId}`,
   /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
   aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
   /** How many holders hold 1, 2-3, 4-10, ... NFTs of the collection (the aggregator's, beside the holder counts). */
@@ -81,6 +87,11 @@ export const indexPartitions = {
   presales: 'PRESALES',
   /** The whole market's activity, or one collection's. */
   activity: (collectionId: string | null) => (collectionId === null ? 'ACTIVITY' : `ACTIVITY#${collectionId}`),
+  /** The whole market's activity of one public type (functions/domain/activity-types.ts), or one collection's. */
+  activityOfType: (type: string, collectionId: string | null) =>
+    (collectionId === null ? `ACTIVITY_TYPE#${type}` : `ACTIVITY_TYPE#${type}#${collectionId}`),
+  /** A user's own activity of one public type. */
+  userActivityOfType: (userId: string, type: string) => `USER_ACTIVITY#${userId}#${type}`,
 };
 
 /** A sort key of the due-work index (gsi5): when the item is due, then its id. */
@@ -135,9 +146,15 @@ export const indexKeysFor = {
   unsettledAuction: (a: { endsAt: string; auctionId: string }) => ({ gsi5pk: indexPartitions.unsettledAuctions, gsi5sk: dueKey(a.endsAt, a.auctionId) }),
   /** A due item a job failed on waits in the due index until `retryAt`, behind everything due before then. */
   dueRetry: (d: { retryAt: string; id: string }) => ({ gsi5sk: dueKey(d.retryAt, d.id) }),
-  activity: (a: { collectionId: string; at: string; activityId: string }) => ({
+  /** `type`: the public type of its kind; gsi3/gsi4 serve the `types` filter, one partition per type. */
+  activity: (a: { collectionId: string; at: string; activityId: string; type: string }) => ({
     gsi1pk: indexPartitions.activity(a.collectionId), gsi1sk: `${a.at}#${a.activityId}`,
     gsi2pk: indexPartitions.activity(null), gsi2sk: `${a.at}#${a.activityId}`,
+    gsi3pk: indexPartitions.activityOfType(a.type, a.collectionId), gsi3sk: `${a.at}#${a.activityId}`,
+    gsi4pk: indexPartitions.activityOfType(a.type, null), gsi4sk: `${a.at}#${a.activityId}`,
+  }),
+  userActivity: (a: { userId: string; type: string; at: string; activityId: string }) => ({
+    gsi1pk: indexPartitions.userActivityOfType(a.userId, a.type), gsi1sk: `${a.at}#${a.activityId}`,
   }),
   /** By scheduled end, which never moves, so paging a list never meets an auction twice (anti-sniping moves only endsAt). */
   auction: (a: { collectionId: string; auctionId: string; startsAt: string; scheduledEndsAt: string }) => ({

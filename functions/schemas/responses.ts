@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { activityRoles } from '../domain/activity-roles.js';
+import { publicActivityTypes } from '../domain/activity-types.js';
 
 /** Response shapes: documentation in the OpenAPI document, and the contract the tests hold bodies to. */
 const money = z.number().int();
@@ -95,6 +97,7 @@ export const purchase = z.object({
 
 export const activity = z.object({
   activityId: z.string(),
+  type: z.enum(publicActivityTypes).describe('Its public type, what `types` filters on; `kind` tells which stored kind'),
   kind: z.enum(['listing', 'cancellation', 'sale', 'bid', 'mint', 'auction', 'auction-cancellation', 'settlement', 'offer', 'offer-cancellation', 'offer-expiry']),
   nftId: z.string().nullable().describe('null for a collection offer'), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
   price: money.nullable(), reference: z.string(), at: timestamp,
@@ -127,3 +130,5 @@ export const holders = z.object({
   distribution: z.array(z.object({ tokens: z.enum(['1', '2-3', '4-10', '11-25', '26-50', '51+']), holders: z.number().int() })),
   owners: z.number().int().describe('Users holding at least one'), supply: z.number().int().describe('NFTs held in all (every NFT minted)'),
 });
+/** An activity in the caller's own feed, with what the caller was in it. */
+export const userActivity = activity.extend({ role: z.enum(activityRoles) });

@@ -34,6 +34,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   getCollectionDepth: { query: depthQuery, response: responses.depth },
   getCollectionHistory: { query: historyQuery, response: responses.history },
   listCollectionHolders: { query: holdersQuery, response: responses.holders },
+  listMyActivity: { query: trading.myActivityQuery, response: responses.page(responses.userActivity) },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { publicActivityTypes } from '../domain/activity-types.js';
 import { maxTopup } from '../domain/money.js';
 import { maxAuctionDays, maxAuctionOvertimeMinutes } from '../domain/trading-rules.js';
 import { displayText, id, imageUrl, pageFields, positiveMoney } from './common.js';
@@ -56,8 +57,18 @@ export const createPresaleRequest = z.strictObject({
   allowlist: z.optional(z.array(id).check(z.minLength(1), z.maxLength(1_000))),
 });
 
+/** `?types=sale,bid`: activity of these public types only (functions/domain/activity-types.ts). */
+const activityTypes = z.optional(z.array(z.enum(publicActivityTypes)).check(
+  z.minLength(1), z.maxLength(20),
+  z.describe(`Comma-separated: ${publicActivityTypes.join(', ')}. Left out: every type`),
+));
+
 // minAsOf: the activity list is never cached in Lambda, but CloudFront keys on it (functions/schemas/freshness.ts).
-export const activityQuery = z.object({ collectionId: z.optional(id), nftId: z.optional(id), ...pageFields, minAsOf: z.optional(instant) });
+export const activityQuery = z.object({
+  collectionId: z.optional(id), nftId: z.optional(id), types: activityTypes, ...pageFields, minAsOf: z.optional(instant),
+});
+
+export const myActivityQuery = z.object({ types: activityTypes, ...pageFields });
 
 export const listingIdParam = z.object({ listingId: id });
 export const offerIdParam = z.object({ offerId: id });

@@ -87,10 +87,11 @@ function ownerStillIs(nftId: string, owner: string): GuardedWrite {
   };
 }
 
-/** What an offer closing without a sale writes: its history entry. */
+/** What an offer closing without a sale writes: its history entry, in the maker's and the recipient's feeds. */
 function offerClosed(offer: Offer, kind: 'offer-cancellation' | 'offer-expiry', at: string): GuardedWrite {
   return activity({
-    kind, nftId: offer.nftId, collectionId: offer.collectionId, actor: offer.buyer, price: offer.amount, reference: offer.offerId,
+    kind, nftId: offer.nftId, collectionId: offer.collectionId, actor: offer.buyer, counterparty: offer.recipient,
+    price: offer.amount, reference: offer.offerId,
   }, at);
 }
 

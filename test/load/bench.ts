@@ -400,11 +400,14 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       getCollectionDepth: { pathParameters: { collectionId: collections[0]! }, query: { side: 'listings' } },
       getCollectionHistory: { pathParameters: { collectionId: collections[0]! }, query: { interval: '1h', from: new Date(Date.now() - 7 * 86_400_000).toISOString() } },
       listCollectionHolders: { pathParameters: { collectionId: collections[0]! } },
+      'listActivity/types': { query: { types: 'sale,listing' } },
+      listMyActivity: { userId: reader },
+      'listMyActivity/types': { userId: reader, query: { types: 'listing,cancel' } },
     };
-    for (const [routeId, input] of Object.entries(extraReads)) {
-      const route = routes.find((r) => r.id === routeId);
+    for (const [id, input] of Object.entries(extraReads)) {
+      const route = routes.find((r) => r.id === id.split('/')[0]);
       if (!route) continue;
-      definitions.push({ id: routeId, route, write: false, description: `${route.method} ${route.path}${input.query ? `?${new URLSearchParams(input.query)}` : ''}`, request: () => input });
+      definitions.push({ id, route, write: false, description: `${route.method} ${route.path}${input.query ? `?${new URLSearchParams(input.query)}` : ''}`, request: () => input });
     }
 
     // Writes: fresh targets for every request, from users with money to spend.

@@ -116,6 +116,27 @@ const probes: Record<string, () => Promise<void>> = {
     }
   },
 
+  async listMyActivity() {
+    const b = someone(of('user-activity').filter((a) => a.userId !== A), "another user's activity").userId as string;
+    const { query, headers } = smuggled(b);
+    const mine = of('user-activity').filter((a) => a.userId === A).map((a) => a.activityId).sort();
+    assert.ok(mine.length > 0, 'the seed gives A activity of its own');
+    for (const types of ['', '&types=listing,sale']) {
+      const answer = await asA('GET', `/users/me/activity?limit=100${types}&${query}`, undefined, headers);
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body.items.map((a: Item) => a.activityId).sort(), mine, `only A's activity (${types || 'every type'})`);
+      assert.ok(answer.body.items.every((a: Item) => a.role === 'seller' && a.actor === A));
+      const theirs = await market.call('GET', `/users/me/activity?limit=1${types}`, { token: await market.token(b) });
+      assert.equal(typeof theirs.body.nextCursor, 'string', `${b} has more than one page`);
+      const forged = [cursorFor({ pk: `USER_ACTIVITY#${b}`, sk: '9999' }), cursorFor({ before: '9999', '~scope': 'x' })];
+      for (const cursor of [theirs.body.nextCursor, ...forged]) {
+        const stolen = await asA('GET', `/users/me/activity?cursor=${cursor}${types}`);
+        assert.equal(stolen.status, 400, `cursor ${cursor}`);
+        assert.equal(stolen.body.error.code, 'INVALID_CURSOR');
+      }
+    }
+  },
+
   async cancelListing() {
     const listing = someone(of('listing').filter((l) => l.status === 'active' && l.seller !== A), "another user's active listing");
     const answer = await refused(`A cancels ${listing.seller}'s listing`, () => asA('DELETE', `/market/listings/${listing.listingId}`));

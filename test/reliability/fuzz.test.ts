@@ -18,6 +18,7 @@ import type { $ZodType } from 'zod/v4/core';
 import { routes, type HttpMethod, type Route } from '../../functions/routes.js';
 import { routeSchemas } from '../../functions/schemas/route-schemas.js';
 import { minimumNextBid } from '../../functions/domain/trading-rules.js';
+import { publicActivityTypes } from '../../functions/domain/activity-types.js';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { writeSeed, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
@@ -87,6 +88,7 @@ before(async () => {
     ['/market?limit=1', null], ['/auctions?limit=1&status=ended', null], ['/presale?limit=1&status=upcoming', null],
     ['/market/collections?limit=1', null], ['/market/activity?limit=1', null], ['/nft/my?limit=1', 'user-1'], ['/nft/my?limit=1', 'user-2'],
     ['/offers/my?limit=1', 'user-1'], ['/offers/my?limit=1&role=received', 'user-3'], ['/users/balance-topups?limit=1', 'user-2'],
+    ['/market/activity?limit=1&types=listing,sale', null], ['/users/me/activity?limit=1', 'user-1'], ['/users/me/activity?limit=1&types=listing', 'user-2'],
   ] as const) {
     const answer = await market.call('GET', path, { token: user ? tokens.get(user) : undefined });
     if (typeof answer.body?.nextCursor === 'string') cursors.push(answer.body.nextCursor);
@@ -198,6 +200,7 @@ function plausible(field: string, user?: string): fc.Arbitrary<unknown> {
     case 'sort': return fc.constantFrom('price_asc', 'price_desc', 'newest');
     case 'status': return fc.constantFrom('live', 'upcoming', 'ended', 'open', 'accepted', 'cancelled', 'expired');
     case 'role': return fc.constantFrom('made', 'received');
+    case 'types': return fc.oneof(fc.subarray([...publicActivityTypes], { minLength: 1 }), fc.constantFrom(['swap'], ['sale', 'Sale'], []));
     case 'name': return fc.oneof({ weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 30 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }) });
     case 'image': return fc.constantFrom('https://example.com/a.png', 'http://img.example/x.jpg');
     case 'allowlist': return fc.array(fc.constantFrom(...users), { minLength: 1, maxLength: 4 });

@@ -10,6 +10,7 @@ import { metricNames } from '../../observability/metric-names.js';
 import { metrics, MetricUnit } from '../../observability/metrics.js';
 import { aggregateCollection } from '../../usecases/aggregate-market.js';
 import { applyPendingCreditsWhenDue } from '../../usecases/pending-credits.js';
+import { copyToParticipants } from '../../usecases/user-activity.js';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -42,7 +43,9 @@ export const handler = instrumented(async (event: DynamoDBStreamEvent, context: 
   const kinds = groupBy(event.Records, (image) => image.entity as string);
   const work: Promise<void>[] = [];
   for (const [collectionId, group] of groupBy(kinds.get('activity')?.records ?? [], (image) => image.collectionId as string)) {
-    work.push(aggregateCollection(collectionId, group.images as unknown as ActivityFacts[], now).catch((error: unknown) => {
+    work.push(Promise.all([
+      aggregateCollection(collectionId, group.images as unknown as ActivityFacts[], now), copyToParticipants(group.images),
+    ]).then(() => undefined, (error: unknown) => {
       logger.error('collection aggregation failed', { collectionId, records: group.records.length, error: error as Error });
       for (const record of group.records) failed.add(record);
     }));
