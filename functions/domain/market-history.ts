@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { statsChange, type ActivityFacts } from './market-stats.js';
 
 /**
  * A collection's history in interval buckets: sales and volume counted by the stream aggregator (each sale once,
@@ -109,4 +110,16 @@ export function salesByBucket(sales: readonly TimedSale[]): BucketSales[] {
     }
   }
   return [...buckets.values()];
+}
+
+/** The counted activities' sales, at their activity's time (`now` for one without). */
+export const timedSales = (activities: readonly ActivityFacts[], now: Date): TimedSale[] =>
+  activities.filter((a) => a.kind === 'sale').map((a) => ({ at: a.at ?? now.toISOString(), price: a.price ?? 0 }));
+
+/**
+ * The items the history buckets and the holder distribution add to a counting transaction of these activities
+ * (capped at 100 items): one per bucket sold in, one for the distribution when a holder count changes.
+ */
+export function historyAndDistributionItems(activities: readonly ActivityFacts[], now: Date): number {
+  return salesByBucket(timedSales(activities, now)).length + (statsChange(activities).holders.size > 0 ? 1 : 0);
 }

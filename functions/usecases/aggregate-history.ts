@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { distributionChange } from '../domain/holder-distribution.js';
-import { bucketStart, historyIntervals, salesByBucket, type TimedSale } from '../domain/market-history.js';
-import { statsChange, type ActivityFacts } from '../domain/market-stats.js';
+import { bucketStart, historyIntervals, salesByBucket, timedSales } from '../domain/market-history.js';
+import type { ActivityFacts } from '../domain/market-stats.js';
 import { statsWindows } from '../domain/stats-windows.js';
 import { db, tableName } from '../data/client.js';
 import { readWindowBuckets } from '../data/history-repository.js';
@@ -14,13 +14,6 @@ import { StaleReadError, type GuardedWrite } from '../data/transactions.js';
  * (moved in the transaction that moves the holder counts). Called from aggregate-market.ts.
  */
 
-const sales = (activities: readonly ActivityFacts[], now: Date): TimedSale[] =>
-  activities.filter((a) => a.kind === 'sale').map((a) => ({ at: a.at ?? now.toISOString(), price: a.price ?? 0 }));
-
-/** The items these writes add to a counting transaction (its size is capped at 100 items). */
-export function historyAndDistributionItems(activities: readonly ActivityFacts[], now: Date): number {
-  return salesByBucket(sales(activities, now)).length + (statsChange(activities).holders.size > 0 ? 1 : 0);
-}
 
 const bucketKey = (collectionId: string, interval: string, start: string) => `${collectionId}|${interval}|${start}`;
 
@@ -30,7 +23,7 @@ const bucketKey = (collectionId: string, interval: string, start: string) => `${
  * then on (`saturated` remembers which, across retries).
  */
 export function historySaleWrites(collectionId: string, activities: readonly ActivityFacts[], now: Date, saturated: Set<string>): GuardedWrite[] {
-  return salesByBucket(sales(activities, now)).map((bucket): GuardedWrite => {
+  return salesByBucket(timedSales(activities, now)).map((bucket): GuardedWrite => {
     const key = bucketKey(collectionId, bucket.interval, bucket.start);
     const full = saturated.has(key) || !(bucket.volume <= Number.MAX_SAFE_INTEGER);
     return {

@@ -10,7 +10,8 @@ import { indexKeysFor, keys } from '../data/keys.js';
 import { bestOpenOffers, openOffersOnNft } from '../data/offer-repository.js';
 import { readItems, readNft } from '../data/trade-reads.js';
 import { StaleReadError, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
-import { distributionWrites, historyAndDistributionItems, historySaleWrites, readWindows, recordFloor } from './aggregate-history.js';
+import { historyAndDistributionItems } from '../domain/market-history.js';
+import { distributionWrites, historySaleWrites, readWindows, recordFloor } from './aggregate-history.js';
 
 /** DynamoDB's limit on the items of one transaction. */
 const maxTransactionItems = 100;

@@ -19,6 +19,7 @@
  * source.
  */
 import { statsChange, type ActivityFacts } from '../../functions/domain/market-stats.js';
+import { historyAndDistributionItems } from '../../functions/domain/market-history.js';
 import { platformAccountShards } from '../../functions/domain/money.js';
 import { maxPresaleShards, presaleShardCount } from '../../functions/domain/presale-shards.js';
 import { items as storedItems } from '../../functions/data/items.js';
@@ -170,8 +171,9 @@ const accountBytes = itemBytes(storedItems.account({ userId: sampleCreator, bala
 
 /**
  * Activities per aggregator transaction, by the code's greedy rule (aggregate-market.ts, transactionChunks): a
- * marker each, one holder item per distinct user, the collection, one item per presale sold from, up to 100 items.
- * A drop's mints are by distinct buyers (49 per transaction); sales touch a distinct buyer and seller (33).
+ * marker each, one holder item per distinct user, the collection, one item per presale sold from, the holder
+ * distribution, and one history bucket per interval sold in (sales within one hour: 2), up to 100 items.
+ * A drop's mints are by distinct buyers (48 per transaction); sales touch a distinct buyer and seller (32).
  */
 export function activitiesPerTransaction(kind: 'mint' | 'sale', maxItems: number = codeConstants.maxTransactionItems.value): number {
   const activity = (i: number): ActivityFacts => (kind === 'mint'
@@ -179,7 +181,7 @@ export function activitiesPerTransaction(kind: 'mint' | 'sale', maxItems: number
     : { activityId: `a${i}`, kind, collectionId: 'c', nftId: `n${i}`, actor: `buyer-${i}`, counterparty: `seller-${i}`, price: 100, via: 'listing' });
   const itemsOf = (list: ActivityFacts[]) => {
     const change = statsChange(list);
-    return list.length + change.holders.size + 1 + change.presaleSold.size;
+    return list.length + change.holders.size + 1 + change.presaleSold.size + historyAndDistributionItems(list, new Date(sampleAt));
   };
   const chunk: ActivityFacts[] = [activity(0)];
   while (itemsOf([...chunk, activity(chunk.length)]) <= maxItems) chunk.push(activity(chunk.length));
@@ -461,6 +463,13 @@ function consumerOperations(
       name: 'stream: collection transaction', perSecond: stream.collectionTransactions, touches: [
         { item: 'COLLECTION#<collection> / COLLECTION', partition: 'table COLLECTION#<collection>', wcu: tx, items: 1, partitions: 1 },
         { item: null, partition: 'gsi1 COLLECTIONS', wcu: index, partitions: 1 },
+        // The holder distribution moves with the holder counts; sales add to their hour's and day's history bucket.
+        { item: 'COLLECTION#<collection> / HOLDER_DISTRIBUTION', partition: 'table COLLECTION#<collection>', wcu: tx, items: 1, partitions: 1 },
+        { item: null, partition: 'gsi2 HOLDERS#<collection>', wcu: index, partitions: 1 },
+        ...(load.presale ? [] : [
+          { item: 'HISTORY#<collection>#1h / <hour>', partition: 'table HISTORY#<collection>#1h', wcu: tx, items: 1, partitions: 1 },
+          { item: 'HISTORY#<collection>#1d / <day>', partition: 'table HISTORY#<collection>#1d', wcu: tx, items: 1, partitions: 1 },
+        ]),
         ...(load.presale ? [
           { item: 'PRESALE#<presale> / PRESALE', partition: 'table PRESALE#<presale>', wcu: tx, items: 1, partitions: 1 },
           { item: null, partition: 'gsi1 PRESALES', wcu: index, partitions: 1 },
@@ -475,14 +484,29 @@ function consumerOperations(
           item: 'COLLECTION#<collection> / HOLDER#<user>', partition: 'table COLLECTION#<collection>',
           wcu: load.holdersPerActivity * tx, rcu: load.holdersPerActivity * consistentRead, items: load.holders, partitions: 1, writes: load.holdersPerActivity,
         },
+        // Each holder item moves in the holder index (gsi2, by count).
+        { item: null, partition: 'gsi2 HOLDERS#<collection>', wcu: load.holdersPerActivity * index, partitions: 1 },
       ],
     },
+    ...(load.presale ? [] : [{
+      // Sales counted: per batch, the last 48 hourly and 60 daily buckets read (consistent, ~7 and ~9 KB) and the
+      // collection's stats windows set (a standard write).
+      name: 'stream: stats windows', perSecond: stream.collectionBatches, touches: [
+        { item: null, partition: 'table HISTORY#<collection>#1h', rcu: 2 * consistentRead, partitions: 1 },
+        { item: null, partition: 'table HISTORY#<collection>#1d', rcu: 3 * consistentRead, partitions: 1 },
+        { item: 'COLLECTION#<collection> / COLLECTION', partition: 'table COLLECTION#<collection>', wcu: 1, items: 1, partitions: 1 },
+        { item: null, partition: 'gsi1 COLLECTIONS', wcu: index, partitions: 1 },
+      ],
+    }]),
     ...(load.floor ? [{
       // Listings changed: per batch, the cheapest price entry read again and the collection's floor set (a standard write).
       name: 'stream: floor refresh', perSecond: stream.collectionBatches, touches: [
         { item: 'FLOOR#<collection> / <cheapest>', partition: 'table FLOOR#<collection>', rcu: consistentRead, items: 1, partitions: 1 },
         { item: 'COLLECTION#<collection> / COLLECTION', partition: 'table COLLECTION#<collection>', wcu: 1, items: 1, partitions: 1 },
         { item: null, partition: 'gsi1 COLLECTIONS', wcu: index, partitions: 1 },
+        // ... and recorded in the current hour's and day's history bucket.
+        { item: 'HISTORY#<collection>#1h / <hour>', partition: 'table HISTORY#<collection>#1h', wcu: 1, items: 1, partitions: 1 },
+        { item: 'HISTORY#<collection>#1d / <day>', partition: 'table HISTORY#<collection>#1d', wcu: 1, items: 1, partitions: 1 },
       ],
     }] : []),
     ...payeeOperations,

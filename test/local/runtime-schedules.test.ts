@@ -29,7 +29,8 @@ describe('the local scheduler', () => {
     for (const bad of ['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(1 second)', 'cron(0 12 * * ? *)', 'every minute']) {
       assert.throws(() => rateMs(bad), /runs rate\(N minute/, bad);
     }
-    for (const job of jobs) assert.equal(rateMs(job.schedule), 60_000, job.id);
+    // Due work every minute; the collections' stats windows hourly.
+    for (const job of jobs) assert.equal(rateMs(job.schedule), job.id === 'refreshMarketWindows' ? 3_600_000 : 60_000, job.id);
   });
 
   it('invokes a job on its schedule with the EventBridge scheduled event and a Lambda context with its timeout', async () => {
@@ -150,7 +151,7 @@ describe('the local runtime\'s schedules switch', () => {
       dynamoDbPort: 18_000 + Math.floor(Math.random() * 1000), throttleStage: null, streams: false,
     });
     try {
-      assert.deepEqual(runtime.schedules?.schedules, jobs.map((job) => ({ jobId: job.id, everyMs: 60_000 })));
+      assert.deepEqual(runtime.schedules?.schedules, jobs.map((job) => ({ jobId: job.id, everyMs: rateMs(job.schedule) })));
     } finally {
       await runtime.stop();
     }
