@@ -1,3 +1,5 @@
+import type { Attribute } from './traits.js';
+
 /**
  * What trading activity does to a collection's stats: plain arithmetic over activity records, so the
  * stream aggregator's effect is tested without DynamoDB. Trades write only their own items and one activity
@@ -37,6 +39,10 @@ export interface ActivityFacts {
   via?: 'listing' | 'offer' | 'auction' | null;
   /** The presale a mint sold from. */
   presaleId?: string | null;
+  /** The NFT's traits, on a mint, a listing, a cancellation and a sale through a listing (functions/domain/traits.ts). */
+  attributes?: Attribute[] | null;
+  /** The trait a trait offer is limited to, on its offer events. */
+  trait?: Attribute | null;
 }
 
 export interface StatsChange {

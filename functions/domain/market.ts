@@ -1,3 +1,5 @@
+import type { Attribute } from './traits.js';
+
 export interface Listing {
   listingId: string;
   nftId: string;
@@ -7,6 +9,8 @@ export interface Listing {
   listedAt: string;
   name: string;
   image: string;
+  /** The NFT's traits, copied when it was listed. */
+  attributes: Attribute[];
 }
 
 export interface CollectionStats {
