@@ -36,8 +36,11 @@ export function traitCountWrites(collectionId: string, activities: readonly Acti
  */
 export async function refreshTraits(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
   const { floors, topOffers } = traitsToRefresh(activities);
-  for (const trait of floors) await refreshTraitFloor(collectionId, trait);
-  for (const trait of topOffers) await refreshTraitTopOffer(collectionId, trait, now);
+  // Each trait value has an item of its own, so they are read and written in parallel.
+  await Promise.all([
+    ...floors.map((trait) => refreshTraitFloor(collectionId, trait)),
+    ...topOffers.map((trait) => refreshTraitTopOffer(collectionId, trait, now)),
+  ]);
 }
 
 async function refreshTraitFloor(collectionId: string, trait: Attribute): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auditTable } from '../support/table-audit.js';
+import { runTraitWorkload } from '../support/trait-workload.js';
 import { collectAllPages, startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { inFuture, tradingFixtures } from '../support/trading-fixtures.js';
 
@@ -210,8 +211,15 @@ describe('NFT traits', () => {
     assert.equal((await create([{ key: ' ', values: [{ value: 'x', weight: 1 }] }])).status, 400);
   });
 
-  it('leaves every trait figure as a recount of the table finds it', async () => {
+  it('leaves every trait figure as a recount of the table finds it, after random trades too', async () => {
+    // The long run: npm run trait-audit -- --trades 20000.
+    const run = await runTraitWorkload(market, { trades: 150, seed: 5, workers: 4 });
+    assert.deepEqual(run.serverErrors, []);
+    const kinds = [...run.outcomes.keys()];
+    for (const kind of ['list 201', 'buy 200', 'accept trait-offer 200']) assert.ok(kinds.includes(kind), `some ${kind}: ${kinds.join(', ')}`);
     await market.settle();
-    assert.deepEqual((await auditTable(market.doc, market.tableName)).problems, []);
+    const audit = await auditTable(market.doc, market.tableName);
+    assert.deepEqual(audit.problems, []);
+    assert.ok(audit.totals.traitValues > 200, `${audit.totals.traitValues} trait values recounted`);
   });
 });

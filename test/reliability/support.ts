@@ -168,6 +168,7 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       listMyTopups: { method: 'GET', path: '/users/balance-topups', as: 'user' },
       listActivity: { method: 'GET', path: '/market/activity?limit=5' },
       listOpenOffers: { method: 'GET', path: `/offers?collectionId=${id(otherNft?.collectionId)}&limit=5` },
+      getCollectionTraits: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/traits` },
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },
