@@ -46,10 +46,12 @@ async function readTraitListings(query: TraitListingQuery, page: PageRequest): P
   if (after !== null && !query.ascending && after < high) high = after;
   if (low > high) return { items: [], nextCursor: null, asOf };
 
-  const key = drivingKey(query.attributes);
-  const othersFilter = Object.keys(query.attributes).length > 1;
-  const keep = (item: Item) => item.sk !== after && matchesTraits((item.attributes as Attribute[] | undefined) ?? [], query.attributes);
-  const reads = await Promise.all(query.attributes[key]!.map((value) => readPartition(
+  // A value named twice is one partition, read once.
+  const filter = Object.fromEntries(Object.entries(query.attributes).map(([k, values]) => [k, [...new Set(values)]]));
+  const key = drivingKey(filter);
+  const othersFilter = Object.keys(filter).length > 1;
+  const keep = (item: Item) => item.sk !== after && matchesTraits((item.attributes as Attribute[] | undefined) ?? [], filter);
+  const reads = await Promise.all(filter[key]!.map((value) => readPartition(
     keys.traitListingsPartition(query.collectionId, { key, value }), { low, high }, query.ascending, page.limit + 1, othersFilter, keep,
   )));
 
