@@ -46,7 +46,7 @@ export interface Route {
 
 // minAsOf (read-your-writes: the caller's last write) is in every cache key, so a caller that names its write
 // never gets an edge copy made before it.
-const listingQueryKeys = ['collectionId', 'minPrice', 'maxPrice', 'sort', 'limit', 'cursor', 'minAsOf'] as const;
+const listingQueryKeys = ['collectionId', 'minPrice', 'maxPrice', 'attributes', 'sort', 'limit', 'cursor', 'minAsOf'] as const;
 const auctionQueryKeys = ['status', 'collectionId', 'limit', 'cursor', 'minAsOf'] as const;
 const presaleQueryKeys = ['status', 'limit', 'cursor', 'minAsOf'] as const;
 
@@ -54,7 +54,7 @@ export const routes: readonly Route[] = [
   {
     id: 'listMarketListings', method: 'POST', path: '/market', seedPath: '/market/',
     handler: 'market/list-listings', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
-    summary: 'Active listings, filtered by collection and price, sorted by price or newest first',
+    summary: 'Active listings, filtered by collection, price and traits, sorted by price or newest first',
   },
   {
     id: 'getMarketListings', method: 'GET', path: '/market',
@@ -153,8 +153,14 @@ export const routes: readonly Route[] = [
   {
     id: 'listOpenOffers', method: 'GET', path: '/offers',
     handler: 'offers/list-open-offers', auth: 'public', throttle: 'public-read', access: 'read',
-    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },
-    summary: "Open offers, best first (highest amount, then earliest): a collection's collection offers, or those on one NFT",
+    cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'trait', 'limit', 'cursor', 'minAsOf'] },
+    summary: "Open offers, best first (highest amount, then earliest): a collection's collection offers, its trait offers on one trait (trait=Key:Value), or those on one NFT",
+  },
+  {
+    id: 'getCollectionTraits', method: 'GET', path: '/market/collections/{collectionId}/traits',
+    handler: 'market/get-collection-traits', auth: 'public', throttle: 'public-read', access: 'read',
+    cache: { maxAgeSeconds: 10, staleWhileRevalidateSeconds: 30, queryKeys: ['minAsOf'] },
+    summary: "A collection's traits: per key and value, how many NFTs have it, how many are listed, its floor and its best trait offer",
   },
 
   // Trading: every write moves money or NFTs in one DynamoDB transaction.

@@ -7,6 +7,8 @@ import { presaleShardCount, shardSupply } from '../functions/domain/presale-shar
 import { distributionChange } from '../functions/domain/holder-distribution.js';
 import { allTimeWindow } from '../functions/domain/stats-windows.js';
 import { seedHistory } from './seed-history.js';
+import { assignAttributes } from '../functions/domain/traits.js';
+import { seedTraitItems, seedTraitPriceEntries, seedTraitTable } from './seed-traits.js';
 
 export interface SeedSize {
   collections: number;
@@ -67,6 +69,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * every held amount is an open offer or a top bid, balance + held = sum of top-ups per user. */
 export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<string, unknown>[]; totals: SeedSummary['totals'] } {
   const random = prng(20251202);
+  // Traits draw from a stream of their own, so everything else is seeded as it was before NFTs had traits.
+  const traitRandom = prng(20251203);
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   const user = (i: number) => `user-${i}`;
   const out: Record<string, unknown>[] = [];
@@ -79,6 +83,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     royaltyBps: between(0, 1000),
     // Older than the 90 days of history each collection gets.
     createdAt: iso(nowMs - (90 + size.collections - i) * 24 * 60 * minute),
+    traitTable: seedTraitTable(traitRandom),
   }));
 
   const nfts = Array.from({ length: size.nfts }, (_, i) => {
@@ -93,6 +98,8 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
       listingId: null as string | null,
       auctionId: null as string | null,
       mintedAt: iso(nowMs - (size.nfts - i) * minute),
+      // As a mint of the collection would draw them: 4 to 8 traits, rare values on under 1 % of the collection.
+      attributes: assignAttributes(collection.traitTable, `nft-${i + 1}`),
     };
   });
 
@@ -108,6 +115,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     const listing: Listing = {
       listingId: `lst-${j + 1}`, nftId: nft.nftId, collectionId: nft.collectionId, seller: nft.owner,
       price: between(1_000, 5_000_000), listedAt: iso(nowMs - (j + 1) * 37_000), name: nft.name, image: nft.image,
+      attributes: nft.attributes,
     };
     nft.listingId = listing.listingId;
     return listing;
@@ -199,7 +207,7 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     const createdAtMs = nowMs - between(1, 20 * 24 * 60) * minute;
     const offer: Offer = {
       offerId: `off-${++offerCount}`, buyer, recipient: target.owner, nftId: target.nftId, collectionId: target.collectionId,
-      amount: between(1_000, 300_000), createdAt: iso(createdAtMs), status: 'open',
+      amount: between(1_000, 300_000), createdAt: iso(createdAtMs), status: 'open', trait: null,
       expiresAt: iso(expired ? nowMs - between(1, 60) * minute : nowMs + between(1, 30 * 24 * 60) * minute),
     };
     if (expired) offer.status = 'expired';
@@ -223,6 +231,25 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
   // A few collection offers per collection, so holders receive some and collections have a top offer.
   for (const [j, collection] of collections.entries()) {
     for (let k = 0; k < 3; k++) makeOffer(user(((j * 11 + k * 17) % size.users) + 1), { nftId: null, owner: null, collectionId: collection.collectionId }, k === 2 && j % 4 === 0);
+  }
+  // Two trait offers per collection, on traits of its NFTs (from the traits' own random stream).
+  const traitOffers: Offer[] = [];
+  for (const [j, collection] of collections.entries()) {
+    for (let k = 0; k < 2; k++) {
+      const { key, values } = collection.traitTable.traits[Math.floor(traitRandom() * collection.traitTable.traits.length)]!;
+      const buyer = user(((j * 7 + k * 5) % size.users) + 1);
+      const createdAtMs = nowMs - (1 + Math.floor(traitRandom() * 20 * 24 * 60)) * minute;
+      const offer: Offer = {
+        offerId: `off-${++offerCount}`, buyer, recipient: null, nftId: null, collectionId: collection.collectionId,
+        amount: 1_000 + Math.floor(traitRandom() * 300_000), createdAt: iso(createdAtMs), status: 'open',
+        expiresAt: iso(nowMs + (1 + Math.floor(traitRandom() * 30 * 24 * 60)) * minute),
+        trait: { key, value: values[Math.floor(traitRandom() * (values.length - 1))]!.value },
+      };
+      if (hold(buyer, offer.amount, offer.offerId, createdAtMs)) openOfferHeld += offer.amount;
+      else offer.status = 'cancelled';
+      out.push(items.offer(offer));
+      traitOffers.push(offer);
+    }
   }
   const topOffer = (collectionId: string) => {
     const best = collectionOffers
@@ -272,11 +299,13 @@ export function buildSeed(size: SeedSize, nowMs = Date.now()): { items: Record<s
     const listed = items.activity({
       activityId: `act-${listing.listingId}`, at: listing.listedAt, kind: 'listing', nftId: listing.nftId,
       collectionId: listing.collectionId, actor: listing.seller, price: listing.price, reference: listing.listingId,
+      attributes: listing.attributes,
     });
     // The stream aggregator starts after the seed: the seed writes the copies it would write.
-    out.push(items.activeListing(listing), items.priceEntry(listing), listed, ...items.userActivities(listed));
+    out.push(items.activeListing(listing), items.priceEntry(listing), ...seedTraitPriceEntries(listing), listed, ...items.userActivities(listed));
   }
   for (const nft of nfts) out.push(items.nft(nft));
+  out.push(...seedTraitItems(new Map(collections.map((c) => [c.collectionId, c.traitTable])), nfts, listings, traitOffers, iso(nowMs)));
   const holdings = groupBy(nfts, (n) => `${n.collectionId} ${n.owner}`);
   const counts = new Map<string, Map<string, number>>();
   for (const [key, held] of holdings) {

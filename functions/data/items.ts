@@ -7,6 +7,8 @@ import { publicTypeOf } from '../domain/activity-types.js';
 import type { ShardState } from '../domain/presale-shards.js';
 import type { DistributionField } from '../domain/holder-distribution.js';
 import type { HistoryInterval } from '../domain/market-history.js';
+import type { Attribute } from '../domain/traits.js';
+import type { TraitFigures } from './trait-repository.js';
 import { indexKeysFor, keys } from './keys.js';
 
 /**
@@ -51,6 +53,17 @@ export const items = {
   }) => ({ ...keys.historyBucket(b.collectionId, b.interval, b.t), entity: 'history', ...b }),
   priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
     ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
+  }),
+  /** A copy of the active listing in one of its trait's price partitions (the trait filter returns these). */
+  traitPriceEntry: (l: Listing, trait: Attribute) => ({
+    ...keys.traitPriceEntry(l, trait), entity: 'trait-price-entry', ...l,
+  }),
+  /** One trait value of a collection; its counts and floor are the stream aggregator's. */
+  trait: (t: { collectionId: string } & Attribute & Partial<TraitFigures>) => ({
+    ...keys.trait(t.collectionId, t), entity: 'trait', collectionId: t.collectionId, traitKey: t.key, traitValue: t.value,
+    tokenCount: t.tokenCount ?? 0, listedCount: t.listedCount ?? 0, floorPrice: t.floorPrice ?? null, floorListingId: t.floorListingId ?? null,
+    ...(t.topOffer ? { topOfferId: t.topOffer.offerId, topOfferAmount: t.topOffer.amount } : {}),
+    ...(t.statsAsOf ? { statsAsOf: t.statsAsOf } : {}), ...(t.floorAsOf ? { floorAsOf: t.floorAsOf } : {}), ...(t.topOfferAsOf ? { topOfferAsOf: t.topOfferAsOf } : {}),
   }),
   nft: (n: OwnedNft & { owner: string; mintedAt: string }) => ({
     ...keys.nft(n.nftId), ...indexKeysFor.nftOwner(n), entity: 'nft', ...n,

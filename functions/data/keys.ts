@@ -8,6 +8,13 @@ export function priceKey(minorUnits: number): string {
   return String(minorUnits).padStart(16, '0');
 }
 
+/**
+ * A trait key or value inside a key: free display text may hold '#', so it is percent-encoded ('#' is %23),
+ * and no two traits share a key.
+ */
+const traitPart = (t: { key: string; value: string }) => `${encodeURIComponent(t.key)}#${encodeURIComponent(t.value)}`;
+const traitListingsPartition = (collectionId: string, trait: { key: string; value: string }) => `TRAIT_LISTINGS#${collectionId}#${traitPart(trait)}`;
+
 export const keys = {
   account: (userId: string) => ({ pk: `USER#${userId}`, sk: 'ACCOUNT' }),
   /**
@@ -37,6 +44,14 @@ export const keys = {
     pk: `FLOOR#${l.collectionId}`, sk: `${priceKey(l.price)}#${l.listingId}`,
   }),
   floorPartition: (collectionId: string) => `FLOOR#${collectionId}`,
+  /** Active listings with one trait value, by price, each carrying the listing (a copy): the trait filter reads these. */
+  traitPriceEntry: (l: { collectionId: string; price: number; listingId: string }, trait: { key: string; value: string }) => ({
+    pk: traitListingsPartition(l.collectionId, trait), sk: `${priceKey(l.price)}#${l.listingId}`,
+  }),
+  traitListingsPartition,
+  /** One trait value's figures (tokenCount, listedCount, floor, topOffer), under its collection. */
+  trait: (collectionId: string, trait: { key: string; value: string }) => ({ pk: `COLLECTION#${collectionId}`, sk: `TRAIT#${traitPart(trait)}` }),
+  traitPrefix: 'TRAIT#',
   /** How much of its supply one shard of a presale has sold: each in its own partition, so a drop spreads out. */
   presaleShard: (presaleId: string, shard: number) => ({ pk: `PRESALE_SHARD#${presaleId}#${shard}`, sk: 'SHARD' }),
   /** In the buyer's partition, so a drop's purchases never share one. */
@@ -74,8 +89,9 @@ export const indexPartitions = {
   /** Collection offers, newest first: every holder of the collection has received them. */
   offersToHolders: (collectionId: string) => `OFFERS_TO_HOLDERS#${collectionId}`,
   /** Open offers, best first: on one NFT, or on a whole collection (collection offers only). */
-  offerBook: (target: { nftId: string | null; collectionId: string }) =>
-    (target.nftId === null ? `OFFER_BOOK#COLLECTION#${target.collectionId}` : indexPartitions.nftOfferBook(target.nftId)),
+  offerBook: (target: { nftId: string | null; collectionId: string; trait?: { key: string; value: string } | null }) =>
+    (target.nftId !== null ? indexPartitions.nftOfferBook(target.nftId)
+      : target.trait ? `OFFER_BOOK#TRAIT#${target.collectionId}#${traitPart(target.trait)}` : `OFFER_BOOK#COLLECTION#${target.collectionId}`),
   nftOfferBook: (nftId: string) => `OFFER_BOOK#NFT#${nftId}`,
   /** The collections a user holds NFTs of (holder items with a count above zero). */
   holdings: (userId: string) => `HOLDINGS#${userId}`,
@@ -130,7 +146,9 @@ export const indexKeysFor = {
    * Sparse: only open offers. By expiry, so the sweep finds the ones to release; and in the offer book, best
    * first: highest amount, then earliest (price-time priority).
    */
-  openOffer: (o: { expiresAt: string; offerId: string; amount: number; createdAt: string; nftId: string | null; collectionId: string }) => ({
+  openOffer: (o: {
+    expiresAt: string; offerId: string; amount: number; createdAt: string; nftId: string | null; collectionId: string; trait?: { key: string; value: string } | null;
+  }) => ({
     gsi5pk: indexPartitions.openOffers, gsi5sk: dueKey(o.expiresAt, o.offerId),
     gsi3pk: indexPartitions.offerBook(o), gsi3sk: `${priceKey(Number.MAX_SAFE_INTEGER - o.amount)}#${o.createdAt}#${o.offerId}`,
   }),

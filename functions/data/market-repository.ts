@@ -16,6 +16,7 @@ export function toListing(item: Item): Listing {
     listedAt: item.listedAt as string,
     name: item.name as string,
     image: item.image as string,
+    attributes: (item.attributes as Listing['attributes'] | undefined) ?? [],
   };
 }
 

@@ -10,6 +10,7 @@ export function toOwnedNft(item: Item): OwnedNft {
     image: item.image as string,
     listingId: (item.listingId as string | null) ?? null,
     auctionId: (item.auctionId as string | null) ?? null,
+    attributes: (item.attributes as OwnedNft['attributes'] | undefined) ?? [],
   };
 }
 

@@ -1,4 +1,5 @@
 import { effectiveOfferStatus, type Offer, type OfferStatus } from '../domain/offers.js';
+import type { Attribute } from '../domain/traits.js';
 import { indexPartitions } from './keys.js';
 import { mapPage, queryNewestAcross, queryPage, type Item, type ItemFilter, type Page, type PageRequest } from './paged-query.js';
 
@@ -14,6 +15,7 @@ export function toStoredOffer(item: Item): Offer {
     expiresAt: item.expiresAt as string,
     status: item.status as OfferStatus,
     createdAt: item.createdAt as string,
+    trait: (item.trait as Offer['trait'] | undefined) ?? null,
   };
 }
 
@@ -74,8 +76,10 @@ export async function listOffersReceived(userId: string, status: OfferStatus | u
   return mapPage(result, (item) => toOffer(item, now));
 }
 
-/** Open offers on one NFT, or a collection's collection offers: best first (highest amount, then earliest). */
-export async function bestOpenOffers(target: { nftId: string | null; collectionId: string }, now: string, page: PageRequest): Promise<Page<Offer>> {
+/** Open offers on one NFT, or a collection's collection offers, or its trait offers on one trait: best first (highest amount, then earliest). */
+export async function bestOpenOffers(
+  target: { nftId: string | null; collectionId: string; trait?: Attribute | null }, now: string, page: PageRequest,
+): Promise<Page<Offer>> {
   const result = await queryPage({
     index: 'gsi3', partition: indexPartitions.offerBook(target), forward: true,
     filter: { expression: 'expiresAt > :now AND collectionId = :collectionId', names: {}, values: { ':now': now, ':collectionId': target.collectionId } },

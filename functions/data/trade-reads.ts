@@ -7,6 +7,7 @@ import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import type { Collection, Listing } from '../domain/market.js';
 import type { ShardState } from '../domain/presale-shards.js';
+import type { Attribute, TraitTable } from '../domain/traits.js';
 import { toCollection, toListing } from './market-repository.js';
 import { toOwnedNft } from './nft-repository.js';
 import { StaleReadError } from './transactions.js';
@@ -21,7 +22,7 @@ export async function readItem(key: Key): Promise<Record<string, unknown> | null
   return output.Item ?? null;
 }
 
-export type NftRecord = NftState & { name: string; image: string };
+export type NftRecord = NftState & { name: string; image: string; attributes: Attribute[] };
 
 export async function readNft(nftId: string): Promise<NftRecord | null> {
   return toNftRecord(await readItem(keys.nft(nftId)));
@@ -84,10 +85,10 @@ export async function readAuction(auctionId: string): Promise<AuctionRecord | nu
  * consistently, and what the buyer bought of it so far. Sampling keeps a drop's reads per purchase small.
  */
 export async function readPresaleForPurchase(presaleId: string, buyer: string, sample: number | null): Promise<{
-  presale: PresaleRecord | null; shards: ShardState[]; bought: number; collectionName: string;
+  presale: PresaleRecord | null; shards: ShardState[]; bought: number; collectionName: string; traitTable: TraitTable | null;
 }> {
   const item = await readItem(keys.presale(presaleId));
-  if (!item) return { presale: null, shards: [], bought: 0, collectionName: '' };
+  if (!item) return { presale: null, shards: [], bought: 0, collectionName: '', traitTable: null };
   const stored = toPresaleRecord(item);
   // The presale's own `sold` only trails the shards: once it reaches the supply, there is nothing to read.
   const shardNumbers = stored.sold >= stored.supply ? [] : sampleOf(stored.shards, sample);
@@ -102,6 +103,7 @@ export async function readPresaleForPurchase(presaleId: string, buyer: string, s
   return {
     presale: stored, shards, bought: (found.get(itemKey(walletKey))?.bought as number) ?? 0,
     collectionName: (found.get(itemKey(collectionKey))?.name as string | undefined) ?? stored.name,
+    traitTable: (found.get(itemKey(collectionKey))?.traitTable as TraitTable | undefined) ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Listing } from '../domain/market.js';
 import type { ActivityFacts } from '../domain/market-stats.js';
 import type { AccountDelta, AccountDeltas } from '../domain/money.js';
 import { tradingErrors } from '../domain/trading-errors.js';
@@ -138,12 +139,22 @@ export function closeOpenItem(close: {
   };
 }
 
-export function putPriceEntry(listing: { collectionId: string; price: number; listingId: string }): GuardedWrite {
-  return { item: { Put: { TableName: tableName(), Item: items.priceEntry(listing) } } };
+/**
+ * A listing's price entries: the collection's (`FLOOR#`) and one per trait of the listing (`TRAIT_LISTINGS#`, a
+ * copy of the listing), written and deleted together in the listing's own transactions.
+ */
+export function putPriceEntry(listing: Listing): GuardedWrite[] {
+  return [
+    { item: { Put: { TableName: tableName(), Item: items.priceEntry(listing) } } },
+    ...listing.attributes.map((trait): GuardedWrite => ({ item: { Put: { TableName: tableName(), Item: items.traitPriceEntry(listing, trait) } } })),
+  ];
 }
 
-export function deletePriceEntry(listing: { collectionId: string; price: number; listingId: string }): GuardedWrite {
-  return { item: { Delete: { TableName: tableName(), Key: keys.priceEntry(listing) } } };
+export function deletePriceEntry(listing: Listing): GuardedWrite[] {
+  return [
+    { item: { Delete: { TableName: tableName(), Key: keys.priceEntry(listing) } } },
+    ...listing.attributes.map((trait): GuardedWrite => ({ item: { Delete: { TableName: tableName(), Key: keys.traitPriceEntry(listing, trait) } } })),
+  ];
 }
 
 export type ActivityInput = Omit<ActivityFacts, 'activityId' | 'counterparty' | 'price'> & {

@@ -1,4 +1,5 @@
 import type { WindowStatus } from './time-windows.js';
+import type { Attribute } from './traits.js';
 
 export interface OwnedNft {
   nftId: string;
@@ -7,6 +8,7 @@ export interface OwnedNft {
   image: string;
   listingId: string | null;
   auctionId: string | null;
+  attributes: Attribute[];
 }
 
 export interface Auction {

@@ -1,3 +1,5 @@
+import type { Attribute } from './traits.js';
+
 /**
  * What trading activity does to a collection's stats: plain arithmetic over activity records, so the
  * stream aggregator's effect is tested without DynamoDB. Trades write only their own items and one activity
@@ -42,6 +44,10 @@ export interface ActivityFacts {
   presaleId?: string | null;
   /** When it happened (the activity item's `at`): the history bucket a sale is counted in. */
   at?: string;
+  /** The NFT's traits, on a mint, a listing, a cancellation and a sale through a listing (functions/domain/traits.ts). */
+  attributes?: Attribute[] | null;
+  /** The trait a trait offer is limited to, on its offer events. */
+  trait?: Attribute | null;
 }
 
 export interface StatsChange {

@@ -1,4 +1,5 @@
 import type { StatsWindows } from './stats-windows.js';
+import type { Attribute } from './traits.js';
 
 export interface Listing {
   listingId: string;
@@ -9,6 +10,8 @@ export interface Listing {
   listedAt: string;
   name: string;
   image: string;
+  /** The NFT's traits, copied when it was listed. */
+  attributes: Attribute[];
 }
 
 export interface CollectionStats {

@@ -1,3 +1,5 @@
+import type { Attribute } from './traits.js';
+
 export type OfferStatus = 'open' | 'accepted' | 'cancelled' | 'expired';
 
 export interface Offer {
@@ -11,6 +13,8 @@ export interface Offer {
   expiresAt: string;
   status: OfferStatus;
   createdAt: string;
+  /** A trait offer: a collection offer only NFTs with this trait may accept (null otherwise). */
+  trait: Attribute | null;
 }
 
 /** An open offer past its expiry is expired, whether or not a sweep has caught up with it yet. */

@@ -41,6 +41,12 @@ export const imageUrl = (max: number) => z.url({ protocol: /^https?$/ }).check(
   z.refine<string>((value) => !/[\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(value), 'must not contain invisible characters'),
 );
 
+/** A trait's key: no ':', which separates key from value in `trait=Key:Value` (GET /offers). */
+export const traitKey = displayText(32).check(z.refine<string>((value) => !value.includes(':'), "must not contain ':'"));
+export const traitValue = displayText(64);
+/** One trait of an NFT; an NFT has at most 16, one per key (its collection's trait table gives them). */
+export const attribute = z.strictObject({ key: traitKey, value: traitValue });
+
 export const limit = z._default(z.int().check(z.gte(1), z.lte(100)), 20);
 export const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { id, pageFields, windowStatus } from './common.js';
+import { attribute, id, pageFields, windowStatus } from './common.js';
 import { freshnessFields } from './freshness.js';
 
 export const auctionFilters = z.object({
@@ -30,4 +30,16 @@ export const pageQuery = z.object({ ...pageFields });
  * The offer book: a collection's collection offers, or (with nftId) the offers on one of its NFTs. Never cached
  * in Lambda; CloudFront keys on minAsOf (functions/schemas/freshness.ts).
  */
-export const openOffersQuery = z.object({ collectionId: id, nftId: z.optional(id), ...pageFields, ...freshnessFields });
+export const openOffersQuery = z.object({
+  collectionId: id, nftId: z.optional(id),
+  trait: z.optional(z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(200), z.regex(/^[^:]+:.+$/, 'must be Key:Value')),
+      z.transform((text: string) => ({ key: text.slice(0, text.indexOf(':')), value: text.slice(text.indexOf(':') + 1) })),
+    ),
+    attribute,
+  ).check(z.describe("A collection's trait offers on one trait: Key:Value (split at the first ':')"))),
+  ...pageFields, ...freshnessFields,
+}).check(z.refine((q) => q.nftId === undefined || q.trait === undefined, { message: 'Give at most one of nftId or trait', path: ['trait'] }));
+
+export const collectionTraitsQuery = z.object({ ...freshnessFields });

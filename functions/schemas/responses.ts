@@ -14,9 +14,12 @@ const aggregatedAt = (what: string) => timestamp.nullable().describe(`When the s
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable(), asOf });
 
+const attribute = z.object({ key: z.string(), value: z.string() });
+const attributes = z.array(attribute).describe("The NFT's traits (a listing copies them when listed)");
+
 export const listing = z.object({
   listingId: z.string(), nftId: z.string(), collectionId: z.string(), seller: z.string(),
-  price: money, listedAt: timestamp, name: z.string(), image: z.string(),
+  price: money, listedAt: timestamp, name: z.string(), image: z.string(), attributes,
 });
 
 export const floors = z.object({
@@ -48,13 +51,27 @@ export const account = z.object({
 
 export const ownedNft = z.object({
   nftId: z.string(), collectionId: z.string(), name: z.string(), image: z.string(),
-  listingId: z.string().nullable(), auctionId: z.string().nullable(),
+  listingId: z.string().nullable(), auctionId: z.string().nullable(), attributes,
 });
 
 export const offer = z.object({
   offerId: z.string(), buyer: z.string(), recipient: z.string().nullable(), nftId: z.string().nullable(),
   collectionId: z.string(), amount: money, expiresAt: timestamp,
   status: z.enum(['open', 'accepted', 'cancelled', 'expired']), createdAt: timestamp,
+  trait: attribute.nullable().describe('A trait offer: only NFTs with this trait may accept it'),
+});
+
+export const collectionTraits = z.object({
+  collectionId: z.string(), asOf,
+  traits: z.array(z.object({
+    key: z.string(),
+    values: z.array(z.object({
+      value: z.string(), tokenCount: z.number().int().describe('NFTs of the collection with this trait'),
+      listedCount: z.number().int().describe('Of them, listed'), floorPrice: money.nullable().describe('The cheapest listing with this trait'),
+      topOffer: z.object({ offerId: z.string(), amount: money }).nullable().describe('The best open trait offer on this trait'),
+      statsAsOf: aggregatedAt('tokenCount and listedCount'), floorAsOf: aggregatedAt('floorPrice'), topOfferAsOf: aggregatedAt('topOffer'),
+    })),
+  })),
 });
 
 export const auction = z.object({

@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import type { $ZodType } from 'zod/v4/core';
-import { pageQuery, auctionFilters, myNftsQuery, myOffersQuery, openOffersQuery, presaleFilters } from './lists.js';
+import { pageQuery, auctionFilters, collectionTraitsQuery, myNftsQuery, myOffersQuery, openOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
 import { depthQuery, historyQuery, holdersQuery } from './collection-market.js';
 import * as responses from './responses.js';
@@ -36,6 +36,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listCollectionHolders: { query: holdersQuery, response: responses.holders },
   listMyActivity: { query: trading.myActivityQuery, response: responses.page(responses.userActivity) },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
+  getCollectionTraits: { query: collectionTraitsQuery, response: responses.collectionTraits },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
   cancelListing: { response: responses.cancelledListing },

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { publicActivityTypes } from '../domain/activity-types.js';
 import { maxTopup } from '../domain/money.js';
 import { maxAuctionDays, maxAuctionOvertimeMinutes } from '../domain/trading-rules.js';
-import { displayText, id, imageUrl, pageFields, positiveMoney } from './common.js';
+import { maxAttributes, maxTraitTableValues } from '../domain/traits.js';
+import { attribute, displayText, id, imageUrl, pageFields, positiveMoney, traitKey, traitValue } from './common.js';
 
 /**
  * An ISO-8601 instant, normalised to UTC with milliseconds so it sorts as a string: only years 0000-9999 in
@@ -23,10 +24,16 @@ export const topupRequest = z.strictObject({ amount: z.int().check(z.gte(1), z.l
 export const createListingRequest = z.strictObject({ nftId: id, price: positiveMoney });
 
 export const createOfferRequest = z
-  .strictObject({ nftId: z.optional(id), collectionId: z.optional(id), amount: positiveMoney, expiresAt: instant })
-  .check(z.refine((o) => (o.nftId === undefined) !== (o.collectionId === undefined), {
-    message: 'Give exactly one of nftId or collectionId', path: ['nftId'],
-  }));
+  .strictObject({
+    nftId: z.optional(id), collectionId: z.optional(id), amount: positiveMoney, expiresAt: instant,
+    trait: z.optional(attribute.check(z.describe('With collectionId: a trait offer, which only NFTs with this trait may accept'))),
+  })
+  .check(
+    z.refine((o) => (o.nftId === undefined) !== (o.collectionId === undefined), {
+      message: 'Give exactly one of nftId or collectionId', path: ['nftId'],
+    }),
+    z.refine((o) => o.trait === undefined || o.collectionId !== undefined, { message: 'A trait offer needs collectionId', path: ['trait'] }),
+  );
 
 export const acceptOfferRequest = z.strictObject({ nftId: z.optional(id) });
 
@@ -45,10 +52,27 @@ export const bidRequest = z.strictObject({ amount: positiveMoney });
 
 export const purchaseRequest = z.strictObject({ quantity: z.int().check(z.gte(1), z.lte(20)) });
 
+/**
+ * What minted NFTs draw their traits from: every key, one value each, by weight (functions/domain/traits.ts).
+ * At most 16 keys and 99 values in all (each value's figures item is written with the collection).
+ */
+export const traitTable = z.array(z.strictObject({
+  key: traitKey,
+  values: z.array(z.strictObject({ value: traitValue, weight: z.int().check(z.gte(1), z.lte(1_000_000)) })).check(
+    z.minLength(1), z.maxLength(maxTraitTableValues),
+    z.refine((values) => new Set(values.map((v) => v.value)).size === values.length, 'values must be unique within a key'),
+  ),
+})).check(
+  z.minLength(1), z.maxLength(maxAttributes),
+  z.refine((traits) => new Set(traits.map((t) => t.key)).size === traits.length, 'trait keys must be unique'),
+  z.refine((traits) => traits.reduce((sum, t) => sum + t.values.length, 0) <= maxTraitTableValues, `at most ${maxTraitTableValues} values in all`),
+);
+
 export const createCollectionRequest = z.strictObject({
   name: displayText(100),
   image: imageUrl(2048),
   royaltyBps: basisPoints(2_500),
+  traits: z.optional(traitTable.check(z.describe('The trait table minted NFTs draw their traits from (none: minted NFTs have no traits)'))),
 });
 
 export const createPresaleRequest = z.strictObject({
@@ -74,3 +98,4 @@ export const listingIdParam = z.object({ listingId: id });
 export const offerIdParam = z.object({ offerId: id });
 export const auctionIdParam = z.object({ auctionId: id });
 export const presaleIdParam = z.object({ presaleId: id });
+export const collectionIdParam = z.object({ collectionId: id });

@@ -10,8 +10,11 @@ import { indexKeysFor, keys } from '../data/keys.js';
 import { bestOpenOffers, openOffersOnNft } from '../data/offer-repository.js';
 import { readItems, readNft } from '../data/trade-reads.js';
 import { StaleReadError, transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
+import { writeNewerRead } from '../data/newer-read.js';
 import { historyAndDistributionItems } from '../domain/market-history.js';
+import { traitCountChanges } from '../domain/traits.js';
 import { distributionWrites, historySaleWrites, readWindows, recordFloor } from './aggregate-history.js';
+import { refreshTraits, traitCountWrites } from './aggregate-traits.js';
 
 /** DynamoDB's limit on the items of one transaction. */
 const maxTransactionItems = 100;
@@ -34,8 +37,9 @@ export async function aggregateCollection(collectionId: string, activities: read
     await withOptimisticRetry(() => countOnce(collectionId, chunk, now, volume), 10);
   }
   if (statsChange(counted).listingsChanged) await refreshFloor(collectionId);
-  if (statsChange(counted).sales > 0) await writeNewerRead(collectionId, 'windowsAsOf', () => readWindows(collectionId));
+  if (statsChange(counted).sales > 0) await writeNewerRead(keys.collection(collectionId), 'windowsAsOf', () => readWindows(collectionId));
   if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId, now);
+  await refreshTraits(collectionId, unique, now);
   for (const nftId of nftsThatChangedHands(unique)) await offersFollowOwner(nftId);
 }
 
@@ -62,7 +66,8 @@ function transactionChunks(activities: readonly ActivityFacts[], now: Date): Act
   let chunk: ActivityFacts[] = [];
   const itemsOf = (list: ActivityFacts[]) => {
     const change = statsChange(list);
-    return list.length + change.holders.size + 1 + change.presaleSold.size + historyAndDistributionItems(list, now);
+    return list.length + change.holders.size + 1 + change.presaleSold.size + historyAndDistributionItems(list, now)
+      + traitCountChanges(list).size;
   };
   for (const activity of activities) {
     if (chunk.length > 0 && itemsOf([...chunk, activity]) > maxTransactionItems) {
@@ -139,6 +144,7 @@ async function countOnce(
     })),
     ...historySaleWrites(collectionId, fresh, now, volumeState.saturatedBuckets),
     ...distributionWrites(collectionId, before, after),
+    ...traitCountWrites(collectionId, fresh, at),
   ]);
   // Counted once: a replay finds the markers and returns above.
   metrics.addMetric(metricNames.sales, MetricUnit.Count, change.sales);
@@ -152,7 +158,7 @@ async function countOnce(
  */
 async function refreshFloor(collectionId: string): Promise<void> {
   let read: { floor: number | null; at: string } | undefined;
-  await writeNewerRead(collectionId, 'floorAsOf', async () => {
+  await writeNewerRead(keys.collection(collectionId), 'floorAsOf', async () => {
     const at = new Date().toISOString();
     const output = await db.send(new QueryCommand({
       TableName: tableName(), KeyConditionExpression: 'pk = :pk',
@@ -170,41 +176,11 @@ async function refreshFloor(collectionId: string): Promise<void> {
  * this read can miss an offer made a moment before; the next offer event of the collection corrects it.
  */
 async function refreshTopOffer(collectionId: string, now: Date): Promise<void> {
-  await writeNewerRead(collectionId, 'topOfferAsOf', async () => {
+  await writeNewerRead(keys.collection(collectionId), 'topOfferAsOf', async () => {
     const best = await bestOpenOffers({ nftId: null, collectionId }, now.toISOString(), { limit: 1 });
     const top = best.items[0];
     return { topOfferAmount: top?.amount ?? null, topOfferId: top?.offerId ?? null };
   });
-}
-
-/**
- * Sets figures on the collection item that `read` takes from elsewhere, unless a later read already wrote its
- * own: `asOfField` holds when the written figures were read.
- */
-export async function writeNewerRead(collectionId: string, asOfField: string, read: () => Promise<Record<string, unknown>>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const readAt = new Date().toISOString();
-    const figures = await read();
-    const names = Object.keys(figures);
-    try {
-      await db.send(new UpdateCommand({
-        TableName: tableName(), Key: keys.collection(collectionId),
-        UpdateExpression: `SET ${[...names, asOfField].map((name) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#${asOfField}) OR #${asOfField} <= :${asOfField})`,
-        ExpressionAttributeNames: Object.fromEntries([...names, asOfField].map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: Object.fromEntries([
-          ...names.map((name) => [`:${name}`, figures[name]]), [`:${asOfField}`, readAt],
-        ]),
-      }));
-      return;
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ConditionalCheckFailedException') return; // a newer read already wrote its figures
-      // Another aggregator's transaction holds the collection item: read again after it.
-      if (name !== 'TransactionConflictException' || attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
-    }
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Collection } from '../domain/market.js';
 import { allTimeWindow, quietWindows } from '../domain/stats-windows.js';
+import type { TraitTable } from '../domain/traits.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { keys } from '../data/keys.js';
@@ -8,7 +9,8 @@ import { transact, withOptimisticRetry } from '../data/transactions.js';
 import { createdBefore } from './created-before.js';
 
 export async function createCollection(
-  creator: string, request: { name: string; image: string; royaltyBps: number }, collectionId: string, requestHash: string | null, now: Date,
+  creator: string, request: { name: string; image: string; royaltyBps: number; traits?: TraitTable['traits'] | undefined },
+  collectionId: string, requestHash: string | null, now: Date,
 ): Promise<Collection> {
   return withOptimisticRetry(async () => {
     const earlier = await createdBefore(keys.collection(collectionId), requestHash, toCollection);
@@ -23,11 +25,18 @@ export async function createCollection(
       item: {
         Put: {
           TableName: tableName(),
-          Item: { ...items.collection({ ...collection, createdAt: now.toISOString(), floorListingId: null }), requestHash },
+          Item: {
+            ...items.collection({ ...collection, createdAt: now.toISOString(), floorListingId: null }), requestHash,
+            ...(request.traits ? { traitTable: { traits: request.traits } } : {}),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-    }]);
+    },
+    // Every value of the trait table has its figures from the start (0 tokens), so it can take trait offers at once.
+    ...(request.traits ?? []).flatMap(({ key, values }) => values.map(({ value }) => ({
+      item: { Put: { TableName: tableName(), Item: items.trait({ collectionId, key, value }), ConditionExpression: 'attribute_not_exists(pk)' } },
+    })))]);
     return collection;
   });
 }

@@ -37,7 +37,7 @@ export async function createListing(
     const at = now.toISOString();
     const listing: Listing = {
       listingId, nftId: nft.nftId, collectionId: nft.collectionId, seller, price: request.price, listedAt: at,
-      name: nft.name, image: nft.image,
+      name: nft.name, image: nft.image, attributes: nft.attributes,
     };
     await transact([
       reserveNft(nft, 'listingId', listingId),
@@ -49,8 +49,11 @@ export async function createListing(
           },
         },
       },
-      putPriceEntry(listing),
-      activity({ kind: 'listing', nftId: nft.nftId, collectionId: nft.collectionId, actor: seller, price: listing.price, reference: listingId }, at),
+      ...putPriceEntry(listing),
+      activity({
+        kind: 'listing', nftId: nft.nftId, collectionId: nft.collectionId, actor: seller, price: listing.price, reference: listingId,
+        attributes: listing.attributes,
+      }, at),
     ]);
     return listing;
   }));
@@ -69,8 +72,11 @@ export async function cancelListing(
     await transact([
       closeListing(listing, 'cancelled', at),
       releaseNft(listing.nftId, 'listingId', listingId),
-      deletePriceEntry(listing),
-      activity({ kind: 'cancellation', nftId: listing.nftId, collectionId: listing.collectionId, actor: caller, price: listing.price, reference: listingId }, at),
+      ...deletePriceEntry(listing),
+      activity({
+        kind: 'cancellation', nftId: listing.nftId, collectionId: listing.collectionId, actor: caller, price: listing.price, reference: listingId,
+        attributes: listing.attributes,
+      }, at),
     ]);
     return { listingId, status: 'cancelled', cancelledAt: at };
   });
@@ -108,10 +114,10 @@ export async function buyListing(buyer: string, listingId: string, now: Date, co
       closeListing(listing, 'sold', at, { buyer }),
       transferNft(nft, buyer, { listingId }, tradingErrors.listingUnavailable),
       ...accountChanges(deltas, 'sale', listingId, at, buyer),
-      deletePriceEntry(listing),
+      ...deletePriceEntry(listing),
       activity({
         kind: 'sale', via: 'listing', nftId: listing.nftId, collectionId: listing.collectionId, actor: buyer,
-        counterparty: listing.seller, price: listing.price, reference: listingId,
+        counterparty: listing.seller, price: listing.price, reference: listingId, attributes: listing.attributes,
       }, at),
     ]);
     return {

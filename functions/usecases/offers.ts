@@ -8,7 +8,8 @@ import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
 import { indexKeysFor, indexPartitions, keys } from '../data/keys.js';
 import { toOffer, toStoredOffer } from '../data/offer-repository.js';
-import { readCollection, readItem, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
+import { readCollection, readItem, readItems, readNft, readOffer, readTradeContext } from '../data/trade-reads.js';
+import { hasTrait, type Attribute } from '../domain/traits.js';
 import { accountChanges, activity, closeOpenItem } from '../data/trade-writes.js';
 import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 import { createdBefore } from './created-before.js';
@@ -30,19 +31,19 @@ function closeOffer(offer: Offer, status: 'accepted' | 'cancelled' | 'expired', 
   });
 }
 
+type OfferRequest = { nftId?: string | undefined; collectionId?: string | undefined; trait?: Attribute | undefined; amount: number; expiresAt: string };
+
 /** An offer holds its amount: balance moves to held, in the transaction that records the offer. */
 export async function createOffer(
   buyer: string,
-  request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
-  offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
+  request: OfferRequest, offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Offer> {
   return withPendingCreditsApplied(buyer, now, () => withOptimisticRetry(() => createOfferOnce(buyer, request, offerId, requestHash, now, config)));
 }
 
 async function createOfferOnce(
   buyer: string,
-  request: { nftId?: string | undefined; collectionId?: string | undefined; amount: number; expiresAt: string },
-  offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
+  request: OfferRequest, offerId: string, requestHash: string | null, now: Date, config: TradingConfig,
 ): Promise<Offer> {
   const at = now.toISOString();
   const earlier = await createdBefore(keys.offer(offerId), requestHash, (item) => toOffer(item, at));
@@ -57,22 +58,35 @@ async function createOfferOnce(
     collectionId = nft.collectionId;
     recipient = nft.owner;
   } else {
-    const collection = await readCollection(request.collectionId!);
-    if (!collection) throw tradingErrors.collectionNotFound();
-    collectionId = collection.collectionId;
+    collectionId = await offerableCollection(request.collectionId!, request.trait);
   }
   const offer: Offer = {
     offerId, buyer, recipient, nftId: request.nftId ?? null, collectionId, amount: request.amount,
-    expiresAt: request.expiresAt, status: 'open', createdAt: at,
+    expiresAt: request.expiresAt, status: 'open', createdAt: at, trait: request.trait ?? null,
   };
   await transact([
     ...accountChanges(new Map([[buyer, { balance: -offer.amount, held: offer.amount }]]), 'offer-hold', offerId, at, buyer),
     { item: { Put: { TableName: tableName(), Item: { ...items.offer(offer), requestHash }, ConditionExpression: 'attribute_not_exists(pk)' } } },
     // The recipient is the owner as the offer lands; after that, the aggregator moves it along with the NFT.
     ...(recipient === null ? [] : [ownerStillIs(offer.nftId!, recipient)]),
-    activity({ kind: 'offer', nftId: offer.nftId, collectionId, actor: buyer, counterparty: recipient, price: offer.amount, reference: offerId }, at),
+    activity({
+      kind: 'offer', nftId: offer.nftId, collectionId, actor: buyer, counterparty: recipient, price: offer.amount, reference: offerId, trait: offer.trait,
+    }, at),
   ]);
   return offer;
+}
+
+/** A collection offer needs the collection; a trait offer, a trait value of it (its trait table's, or a minted NFT's). */
+async function offerableCollection(collectionId: string, trait: Attribute | undefined): Promise<string> {
+  if (!trait) {
+    const collection = await readCollection(collectionId);
+    if (!collection) throw tradingErrors.collectionNotFound();
+    return collection.collectionId;
+  }
+  const found = await readItems([keys.collection(collectionId), keys.trait(collectionId, trait)]);
+  if (!found.has(`${keys.collection(collectionId).pk}|COLLECTION`)) throw tradingErrors.collectionNotFound();
+  if (found.size < 2) throw tradingErrors.traitNotFound();
+  return collectionId;
 }
 
 function ownerStillIs(nftId: string, owner: string): GuardedWrite {
@@ -91,7 +105,7 @@ function ownerStillIs(nftId: string, owner: string): GuardedWrite {
 function offerClosed(offer: Offer, kind: 'offer-cancellation' | 'offer-expiry', at: string): GuardedWrite {
   return activity({
     kind, nftId: offer.nftId, collectionId: offer.collectionId, actor: offer.buyer, counterparty: offer.recipient,
-    price: offer.amount, reference: offer.offerId,
+    price: offer.amount, reference: offer.offerId, trait: offer.trait,
   }, at);
 }
 
@@ -129,6 +143,7 @@ export async function acceptOffer(
     if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
     const context = found && nftId ? await readTradeContext(nftId, found.collectionId) : null;
     const { offer, nft } = assertCanAccept(found, context?.nft ?? null, caller, now);
+    if (offer.trait && !hasTrait(nft.attributes, offer.trait)) throw tradingErrors.traitMismatch();
     const { collection } = context!;
     if (!collection) throw tradingErrors.collectionNotFound();
     const at = now.toISOString();
@@ -145,7 +160,7 @@ export async function acceptOffer(
       ...accountChanges(deltas, 'sale', offerId, at, null),
       activity({
         kind: 'sale', via: 'offer', nftId: nft.nftId, collectionId: nft.collectionId, actor: offer.buyer, counterparty: caller,
-        price: offer.amount, reference: offerId,
+        price: offer.amount, reference: offerId, trait: offer.trait,
       }, at),
     ]);
     return {

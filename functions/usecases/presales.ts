@@ -9,6 +9,7 @@ import { items } from '../data/items.js';
 import { keys } from '../data/keys.js';
 import { readCollection, readPresaleForPurchase } from '../data/trade-reads.js';
 import { accountChanges, activity } from '../data/trade-writes.js';
+import { assignAttributes } from '../domain/traits.js';
 import { pickShards, presaleShardCount, shardSupply, type ShardState } from '../domain/presale-shards.js';
 import { transact, withOptimisticRetry, type GuardedWrite } from '../data/transactions.js';
 import { toPresale } from '../data/window-repository.js';
@@ -60,7 +61,7 @@ export async function purchasePresale(
     // A sample of the shards usually can fill the purchase; only near the end are all of them read.
     let read = await readPresaleForPurchase(presaleId, buyer, shardSample);
     if (unsold(read.shards) < quantity && read.shards.length > 0) read = await readPresaleForPurchase(presaleId, buyer, null);
-    const { bought, collectionName } = read;
+    const { bought, collectionName, traitTable } = read;
     // The presale's own `sold` trails by the stream's lag; the shards say what is left.
     const presale = assertCanPurchase(read.presale && { ...read.presale, sold: read.presale.supply - unsold(read.shards) }, buyer, quantity, bought, now);
     const takes = pickShards(read.shards, quantity);
@@ -104,20 +105,20 @@ export async function purchasePresale(
         },
       },
       ...accountChanges(deltas, 'presale-purchase', purchaseId, at, buyer),
-      ...nftIds.flatMap((nftId) => [
+      ...nftIds.map((nftId) => ({ nftId, attributes: assignAttributes(traitTable, nftId) })).flatMap(({ nftId, attributes }) => [
         {
           item: {
             Put: {
               TableName: tableName(),
               Item: items.nft({
                 nftId, collectionId: presale.collectionId, name: `${collectionName} #${nftId}`,
-                image: `${presale.image}#${nftId}`, owner: buyer, listingId: null, auctionId: null, mintedAt: at,
+                image: `${presale.image}#${nftId}`, owner: buyer, listingId: null, auctionId: null, mintedAt: at, attributes,
               }),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
         },
-        activity({ kind: 'mint', nftId, collectionId: presale.collectionId, actor: buyer, price: presale.price, presaleId, reference: purchaseId }, at),
+        activity({ kind: 'mint', nftId, collectionId: presale.collectionId, actor: buyer, price: presale.price, presaleId, reference: purchaseId, attributes }, at),
       ]),
     ];
     await transact(writes);

@@ -1,10 +1,10 @@
 import { windowsAreQuiet, type WindowFigures, type WindowName } from '../domain/stats-windows.js';
-import { indexPartitions } from '../data/keys.js';
+import { indexPartitions, keys } from '../data/keys.js';
 import { queryPage, type Item } from '../data/paged-query.js';
 import { logger } from '../observability/logger.js';
 import { countJobItemFailure } from '../observability/metrics.js';
 import { readWindows, recordFloor } from './aggregate-history.js';
-import { writeNewerRead } from './aggregate-market.js';
+import { writeNewerRead } from '../data/newer-read.js';
 
 /** No collection is started with less time than this left. */
 const reserveMs = 10_000;
@@ -47,7 +47,7 @@ export async function refreshMarketWindows(now: Date, options: { job: string; ti
         run.floorsRecorded++;
       }
       if (!windowsAreQuiet(collection.windows as Partial<Record<WindowName, WindowFigures>> | undefined)) {
-        await writeNewerRead(collectionId, 'windowsAsOf', () => readWindows(collectionId, now));
+        await writeNewerRead(keys.collection(collectionId), 'windowsAsOf', () => readWindows(collectionId, now));
         run.windowsRefreshed++;
       }
     } catch (error) {

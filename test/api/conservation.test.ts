@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jobInvocation } from '../support/job-context.js';
+import { prng, runWeighted } from '../support/random-workload.js';
 import { auditTable } from '../support/table-audit.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 
@@ -19,15 +20,6 @@ const pauseSeconds = Number(process.env.STREAM_PAUSE_SECONDS ?? 5);
 let market: TestMarketplace;
 before(async () => { market = await startTestMarketplace({ streams: { batchingWindowMs: 50, duplicates } }); });
 after(async () => { await market.stop(); });
-
-function prng(state: number): () => number {
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('conservation under a randomized concurrent workload', () => {
   it('the seeded marketplace starts consistent', async () => {
@@ -160,20 +152,7 @@ async function runWorkload(operationCount: number, seed: number): Promise<string
         if (presale) record('mint', await call(user, 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: amount(2) }));
       }],
     ];
-    const totalWeight = operations.reduce((s, [w]) => s + w, 0);
-    const chooseOperation = () => {
-      let roll = random() * totalWeight;
-      for (const [weight, run] of operations) if ((roll -= weight) < 0) return run;
-      return operations[0]![1];
-    };
-
-    let started = 0;
-    await Promise.all(Array.from({ length: workers }, async () => {
-      while (started < operationCount) {
-        started += 1;
-        await chooseOperation()(pick(users)!);
-      }
-    }));
+    await runWeighted(operations, operationCount, workers, random, () => pick(users)!);
 
     const summary = [...outcomes.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
     assert.deepEqual(serverErrors, []);

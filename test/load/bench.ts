@@ -403,11 +403,23 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       'listActivity/types': { query: { types: 'sale,listing' } },
       listMyActivity: { userId: reader },
       'listMyActivity/types': { userId: reader, query: { types: 'listing,cancel' } },
+      getCollectionTraits: { pathParameters: { collectionId: collections[0]! } },
     };
     for (const [id, input] of Object.entries(extraReads)) {
       const route = routes.find((r) => r.id === id.split('/')[0]);
       if (!route) continue;
       definitions.push({ id, route, write: false, description: `${route.method} ${route.path}${input.query ? `?${new URLSearchParams(input.query)}` : ''}`, request: () => input });
+    }
+    // The trait filter: two Background partitions read in parallel, Eyes checked on what they carry.
+    const traitFilter: Invocation = {
+      query: { collectionId: collections[0]!, sort: 'price_asc', attributes: JSON.stringify({ Background: ['Red', 'Blue'], Eyes: ['Bored'] }) },
+    };
+    const listingsRoute = routes.find((r) => r.id === 'getMarketListings');
+    if (listingsRoute) {
+      definitions.push({
+        id: 'getMarketListings/traits', route: listingsRoute, write: false,
+        description: `GET /market?${new URLSearchParams(traitFilter.query)}`, request: () => traitFilter,
+      });
     }
 
     // Writes: fresh targets for every request, from users with money to spend.

@@ -89,6 +89,8 @@ describe('a number beyond 2^53 stored in the table', () => {
     await setNumbers(auction, { highestBid: huge, reservePrice: huge, bidCount: huge });
     await setNumbers(presale, { price: huge, supply: huge, sold: huge });
     await setNumbers(activity, { price: huge });
+    const trait = of('trait', (t) => t.collectionId === collectionId);
+    await setNumbers(trait, { tokenCount: huge, listedCount: huge, floorPrice: huge });
 
     corrupted.add(collectionId).add(listing.listingId);
     const token = await tokenFor(user);
@@ -104,6 +106,10 @@ describe('a number beyond 2^53 stored in the table', () => {
       { id: 'listAuctions', method: 'POST', path: '/auctions/', body: { status: 'live', limit: 100 }, pick: (b) => { const a = b.items.find((i: Item) => i.auctionId === auction.auctionId); return [a.highestBid, a.reservePrice, a.bidCount]; } },
       { id: 'getPresales', method: 'GET', path: '/presale?status=live&limit=100', pick: (b) => { const p = b.items.find((i: Item) => i.presaleId === presale.presaleId); return [p.price, p.supply, p.sold]; } },
       { id: 'listActivity', method: 'GET', path: `/market/activity?collectionId=${collectionId}&limit=100`, pick: (b) => [b.items.find((i: Item) => i.activityId === activity.activityId).price] },
+      {
+        id: 'getCollectionTraits', method: 'GET', path: `/market/collections/${collectionId}/traits`,
+        pick: (b) => { const v = b.traits.find((t: Item) => t.key === trait.traitKey).values.find((t: Item) => t.value === trait.traitValue); return [v.tokenCount, v.listedCount, v.floorPrice]; },
+      },
     ];
     for (const read of reads) {
       const response = await fetch(`${market.url}${read.path}`, {

@@ -171,6 +171,7 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       getCollectionDepth: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/depth?side=offers` },
       getCollectionHistory: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/history?interval=1h` },
       listCollectionHolders: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/holders?limit=5` },
+      getCollectionTraits: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/traits` },
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },

@@ -2,6 +2,7 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { indexKeysFor } from '../../functions/data/keys.js';
 import { bucketOf, distributionBuckets } from '../../functions/domain/holder-distribution.js';
 import { bucketStart, historyIntervals } from '../../functions/domain/market-history.js';
+import { recountTraits } from './trait-audit.js';
 
 type Item = Record<string, any>;
 
@@ -35,14 +36,15 @@ export async function tableSnapshot(doc: DynamoDBDocumentClient, tableName: stri
 
 export interface Audit {
   problems: string[];
-  totals: { topups: number; balances: number; held: number; platformFees: number; pendingCredits: number };
+  totals: { topups: number; balances: number; held: number; platformFees: number; pendingCredits: number; traitValues: number };
 }
 
 /**
  * The marketplace's invariants, checked over the whole table:
  * money is conserved (balances + held + fees = top-ups, counting credits not yet added to accounts), every
  * held amount backs an open offer or a top bid, every NFT has exactly one owner that the holder counts
- * agree with, presale shards add up, and collection stats and floors match the listings. Stats, holders
+ * agree with, presale shards add up, collection stats and floors match the listings, and so does every trait's
+ * tokenCount, listedCount, floor and top offer (test/support/trait-audit.ts). Stats, holders
  * and presale `sold` are the stream aggregator's: drain the stream before auditing them (or leave them out
  * with `aggregates: false`).
  */
@@ -140,7 +142,7 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
     // The best collection offer open when the aggregator last read the offer book.
     const readAt = collection.topOfferAsOf ?? '';
     const best = openOffers
-      .filter((o) => !o.nftId && o.collectionId === collection.collectionId && o.createdAt <= readAt && o.expiresAt > readAt)
+      .filter((o) => !o.nftId && !o.trait && o.collectionId === collection.collectionId && o.createdAt <= readAt && o.expiresAt > readAt)
       .sort((a, b) => b.amount - a.amount || (a.createdAt < b.createdAt ? -1 : 1))[0];
     if ((collection.topOfferId ?? null) !== (best?.offerId ?? null)) problems.push(`collection ${collection.collectionId}: topOffer ${collection.topOfferId}, best open ${best?.offerId ?? null}`);
   }
@@ -148,7 +150,9 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
   const priceEntries = of('price-entry').map((p) => p.listingId).sort();
   const activeIds = activeListings.map((l) => l.listingId).sort();
   if (JSON.stringify(priceEntries) !== JSON.stringify(activeIds)) problems.push('price entries differ from active listings');
-  return { problems, totals };
+  const traits = recountTraits(items, options);
+  problems.push(...traits.problems);
+  return { problems, totals: { ...totals, traitValues: traits.values } };
 }
 
 /**

@@ -5,5 +5,5 @@ import { openOffersQuery } from '../../schemas/lists.js';
 
 export const handler = publicHandler('offers/list-open-offers', async (event) => {
   const query = validate(openOffersQuery, queryInput(event, { integers: ['limit'] }));
-  return bestOpenOffers({ nftId: query.nftId ?? null, collectionId: query.collectionId }, new Date().toISOString(), query);
+  return bestOpenOffers({ nftId: query.nftId ?? null, collectionId: query.collectionId, trait: query.trait ?? null }, new Date().toISOString(), query);
 });
