@@ -167,6 +167,7 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       getPresales: { method: 'GET', path: '/presale?status=upcoming' },
       listMyTopups: { method: 'GET', path: '/users/balance-topups', as: 'user' },
       listActivity: { method: 'GET', path: '/market/activity?limit=5' },
+      listMyActivity: { method: 'GET', path: '/users/me/activity?types=listing,sale', as: 'user' },
       listOpenOffers: { method: 'GET', path: `/offers?collectionId=${id(otherNft?.collectionId)}&limit=5` },
       getCollectionDepth: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/depth?side=offers` },
       getCollectionHistory: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/history?interval=1h` },
