@@ -133,6 +133,16 @@ export const routes: readonly Route[] = [
     cache: { maxAgeSeconds: 5, staleWhileRevalidateSeconds: 15, queryKeys: ['collectionId', 'nftId', 'limit', 'cursor', 'minAsOf'] },
     summary: "Open offers, best first (highest amount, then earliest): a collection's collection offers, or those on one NFT",
   },
+  {
+    id: 'readFeed', method: 'GET', path: '/feed',
+    handler: 'feed/read-feed', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
+    summary: "A live-feed channel's events after ?since=<seq>, oldest first: what a subscriber missed (docs/live-feed.md)",
+  },
+  {
+    id: 'readMyFeed', method: 'GET', path: '/feed/my',
+    handler: 'feed/read-my-feed', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "The caller's private feed channel (/users/<sub>) after ?since=<seq>",
+  },
 
   // Trading: every write moves money or NFTs in one DynamoDB transaction.
   {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startConflictProxy, type ConflictProxy } from './conflict-proxy.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { createFeedHub, type FeedHub } from './feed-hub.js';
 import { createGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
 import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
@@ -71,6 +72,8 @@ export interface LocalRuntime {
   conflicts: ConflictProxy | null;
   /** The simulated Lambda environments, each with its own public read cache. */
   environments: LambdaEnvironments;
+  /** The local AppSync Events (docs/live-feed.md): `ws://…/event/realtime`, fed by the publishFeed consumer. */
+  feed: FeedHub;
   stop(): Promise<void>;
 }
 
@@ -158,8 +161,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // One process runs every simulated environment: its own cache (the one a Lambda environment has) stays off,
     // so that each environment's cache is the only one.
     process.env.PUBLIC_READ_CACHE_MS = '0';
+    const feed = createFeedHub(issuer);
     const server = createGateway({
       issuer,
+      feed,
       localRoutes: localRoutes(issuer, () => baseUrl),
       rateLimiter: throttleClasses ? createRateLimiter(throttleClasses) : undefined,
       environments,
@@ -170,6 +175,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       server.listen(options.port, '127.0.0.1', () => resolve());
     });
     baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+    // Where the feed publisher (a stream consumer) publishes, as FEED_HTTP_URL names AppSync Events when deployed.
+    process.env.FEED_HTTP_URL = baseUrl;
     return {
       url: baseUrl,
       endpoint,
@@ -181,9 +188,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       schedules: scheduler,
       conflicts,
       environments,
+      feed,
       async stop() {
         await scheduler?.stop();
         await poller?.stop();
+        feed.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await conflicts?.close();

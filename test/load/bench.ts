@@ -397,6 +397,8 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       getAuctions: {},
       getPresales: {},
       listActivity: {},
+      readFeed: { query: { channel: '/market/all', since: '0', limit: '100' } },
+      readMyFeed: { userId: reader, query: { since: '0' } },
     };
     for (const [routeId, input] of Object.entries(extraReads)) {
       const route = routes.find((r) => r.id === routeId);

@@ -3,6 +3,9 @@
 // here or listed with the reason it acts on others' records by design.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { feedChannels } from '../../functions/domain/feed-events.js';
+import { keys } from '../../functions/data/keys.js';
 import { routes } from '../../functions/routes.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 import { describeDiff, snapshotDiff, settledSnapshot } from './support.js';
@@ -216,6 +219,21 @@ const probes: Record<string, () => Promise<void>> = {
     assert.equal((await asA('GET', '/accounts')).body.balance, aBefore.balance + 300);
     assert.deepEqual((await market.call('GET', '/accounts', { token: tokenB })).body, bAccount);
     await refused('A tops up naming another user', () => asA('POST', '/users/balance-topups', { amount: 5, userId: b }, { 'idempotency-key': 'other-key-1' }), [400]);
+  },
+
+  async readMyFeed() {
+    const b = someone(of('account').filter((a) => a.userId !== A), 'another user').userId as string;
+    const channel = feedChannels.user(b);
+    await market.doc.send(new PutCommand({
+      TableName: market.tableName,
+      Item: { ...keys.feedEntry(channel, 1), entity: 'feed-entry', channel, seq: 1, type: 'sale.sold', sourceId: 'probe', data: { listingId: 'probe' } },
+    }));
+    const { query, headers } = smuggled(b);
+    const answer = await asA('GET', `/feed/my?since=0&channel=${encodeURIComponent(channel)}&${query}`, undefined, headers);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.channel, feedChannels.user(A));
+    assert.deepEqual(answer.body.events.filter((e: Item) => e.channel !== feedChannels.user(A)), []);
+    assert.equal((await asA('GET', `/feed?channel=${encodeURIComponent(channel)}`)).status, 400, "B's channel is not public");
   },
 };
 

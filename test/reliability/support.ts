@@ -168,6 +168,8 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       listMyTopups: { method: 'GET', path: '/users/balance-topups', as: 'user' },
       listActivity: { method: 'GET', path: '/market/activity?limit=5' },
       listOpenOffers: { method: 'GET', path: `/offers?collectionId=${id(otherNft?.collectionId)}&limit=5` },
+      readFeed: { method: 'GET', path: '/feed?channel=%2Fmarket%2Fall&since=0' },
+      readMyFeed: { method: 'GET', path: '/feed/my?since=0', as: 'user' },
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },
