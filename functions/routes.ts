@@ -135,13 +135,8 @@ export const routes: readonly Route[] = [
   },
   {
     id: 'readFeed', method: 'GET', path: '/feed',
-    handler: 'feed/read-feed', auth: 'public', cache: null, throttle: 'public-read', access: 'read',
-    summary: "A live-feed channel's events after ?since=<seq>, oldest first: what a subscriber missed (docs/live-feed.md)",
-  },
-  {
-    id: 'readMyFeed', method: 'GET', path: '/feed/my',
-    handler: 'feed/read-my-feed', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
-    summary: "The caller's private feed channel (/users/<sub>) after ?since=<seq>",
+    handler: 'feed/read-feed', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "A live-feed channel's events after ?since=<seq>, oldest first: what a subscriber missed; /users/<id> only the caller's own (docs/live-feed.md)",
   },
 
   // Trading: every write moves money or NFTs in one DynamoDB transaction.

@@ -14,7 +14,7 @@ export interface FeedEvent { seq: number; channel: string; type: string; [field:
 export interface FeedEndpoints {
   /** `ws://localhost:3000/event/realtime` or `wss://<id>.appsync-realtime-api.<region>.amazonaws.com/event/realtime`. */
   realtimeUrl: string;
-  /** The API's base URL, for GET /feed and GET /feed/my. */
+  /** The API's base URL, for GET /feed. */
   apiUrl: string;
 }
 
@@ -115,13 +115,11 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
   };
 }
 
-/** GET /feed (public channels) or GET /feed/my (the token's own), from `since`, every page. */
+/** GET /feed: the channel's log from `since`, every page. */
 export async function fetchSince(apiUrl: string, channel: string, since: number, token: string): Promise<FeedEvent[]> {
   const events: FeedEvent[] = [];
   for (let from = since; ;) {
-    const url = channel.startsWith('/users/')
-      ? `${apiUrl}/feed/my?since=${from}`
-      : `${apiUrl}/feed?channel=${encodeURIComponent(channel)}&since=${from}`;
+    const url = `${apiUrl}/feed?channel=${encodeURIComponent(channel)}&since=${from}`;
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (response.status !== 200) throw new Error(`catch-up ${url} answered ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { events: FeedEvent[]; more: boolean };

@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import type { $ZodType } from 'zod/v4/core';
 import { pageQuery, auctionFilters, myNftsQuery, myOffersQuery, openOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
-import { feedPage, feedQuery, myFeedQuery } from './feed.js';
+import { feedPage, feedQuery } from './feed.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
 
@@ -33,7 +33,6 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   readFeed: { query: feedQuery, response: feedPage },
-  readMyFeed: { query: myFeedQuery, response: feedPage },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
   cancelListing: { response: responses.cancelledListing },

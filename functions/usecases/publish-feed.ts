@@ -7,7 +7,7 @@ import { publishEvents } from '../feed/event-publisher.js';
  * (docs/live-feed.md). Channels are independent; within one the events keep the stream's order. A replayed
  * batch gets the seqs it had and is published again: subscribers drop what they have seen.
  */
-export async function publishFeed(changes: readonly StreamChange[], now: Date): Promise<{ channel: string; error: unknown }[]> {
+export async function publishFeed(changes: readonly StreamChange[], now: Date): Promise<{ published: number; failures: { channel: string; error: unknown }[] }> {
   const byChannel = new Map<string, Map<string, FeedDraft>>();
   for (const draft of changes.flatMap(feedEventsOf)) {
     for (const channel of draft.channels) {
@@ -17,12 +17,15 @@ export async function publishFeed(changes: readonly StreamChange[], now: Date): 
     }
   }
   const failures: { channel: string; error: unknown }[] = [];
+  let published = 0;
   await Promise.all([...byChannel].map(async ([channel, drafts]) => {
     try {
-      await publishEvents(channel, await appendToChannel(channel, [...drafts.values()], now));
+      const events = await appendToChannel(channel, [...drafts.values()], now);
+      await publishEvents(channel, events);
+      published += events.length;
     } catch (error) {
       failures.push({ channel, error });
     }
   }));
-  return failures;
+  return { published, failures };
 }

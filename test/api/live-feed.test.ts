@@ -145,12 +145,15 @@ describe('live feed', () => {
     assert.equal(await stolen, 'UnauthorizedException');
     own.close();
 
-    assert.equal((await market.call('GET', '/feed/my?since=0')).status, 401);
-    assert.equal((await market.call('GET', '/feed/my?since=0', { token: forged })).status, 401);
-    assert.equal((await market.call('GET', '/feed?channel=/users/seller-1')).status, 400, 'no private channel on the public read');
-    const answer = await market.call('GET', '/feed/my?since=0', { token: await fx.as('seller-1') });
+    const catchUp = (token?: string) => market.call('GET', `/feed?channel=${encodeURIComponent('/users/seller-1')}&since=0`, token ? { token } : {});
+    assert.equal((await catchUp()).status, 401);
+    for (const token of [forged, expired]) assert.equal((await catchUp(token)).status, 401);
+    const other = await catchUp(mallory);
+    assert.equal(other.status, 403);
+    assert.equal(other.body.error.code, 'NOT_YOUR_CHANNEL');
+    const answer = await catchUp(await fx.as('seller-1'));
     assert.equal(answer.status, 200);
-    assert.ok(answer.body.events.every((e: FeedEvent) => e.channel === '/users/seller-1'));
+    assert.ok(answer.body.events.length > 0 && answer.body.events.every((e: FeedEvent) => e.channel === '/users/seller-1'));
   });
 
   it('only a signed publisher may publish', async () => {

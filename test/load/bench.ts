@@ -397,8 +397,7 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       getAuctions: {},
       getPresales: {},
       listActivity: {},
-      readFeed: { query: { channel: '/market/all', since: '0', limit: '100' } },
-      readMyFeed: { userId: reader, query: { since: '0' } },
+      readFeed: { userId: reader, query: { channel: '/market/all', since: '0', limit: '100' } },
     };
     for (const [routeId, input] of Object.entries(extraReads)) {
       const route = routes.find((r) => r.id === routeId);

@@ -36,7 +36,8 @@ export interface TestMarketplace {
   token(userId: string, groups?: string[]): Promise<string>;
   call<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer<T>>;
   /**
-   * Waits until the stream consumers have handled every record written so far (nothing when streams are off).
+   * Waits until the stream consumers have handled every record written so far, and what they wrote in turn
+   * (nothing when streams are off).
    * Returns the instant after: as `minAsOf` it asks for reads made after the aggregates it waited for (locally
    * the test's clock is the handlers').
    */
@@ -108,6 +109,9 @@ export async function startTestMarketplace(options: {
       return { status: response.status, headers: response.headers, body: parsed as any };
     },
     async settle() {
+      await runtime.streams?.drain();
+      // What the consumers wrote meanwhile is on the stream too (the aggregator's collection stats feed the live
+      // feed's collection.updated): one more drain handles it; the feed's own writes reach no consumer.
       await runtime.streams?.drain();
       return new Date().toISOString();
     },

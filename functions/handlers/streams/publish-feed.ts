@@ -31,12 +31,12 @@ function changeOf(record: DynamoDBRecord, now: Date): StreamChange {
 export const handler = instrumented(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const now = new Date();
   const changes = event.Records.map((record) => changeOf(record, now));
-  const failures = await publishFeed(changes, now);
+  const { published, failures } = await publishFeed(changes, now);
   for (const { channel, error } of failures) logger.error('feed channel not published', { channel, error: error as Error });
   const failedChannels = new Set(failures.map((f) => f.channel));
   const failed = event.Records.filter((_, index) =>
     feedEventsOf(changes[index]!).some((draft) => draft.channels.some((channel) => failedChannels.has(channel))));
-  const oldest = Math.min(...event.Records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? now.getTime() / 1000));
-  metrics.addMetric(metricNames.streamLag, MetricUnit.Milliseconds, Math.max(0, now.getTime() - oldest * 1000));
+  metrics.addMetric(metricNames.feedEventsPublished, MetricUnit.Count, published);
+  if (failures.length > 0) metrics.addMetric(metricNames.feedPublishFailures, MetricUnit.Count, failures.length);
   return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })) };
 });
