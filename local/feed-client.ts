@@ -141,15 +141,16 @@ export interface Follower {
 
 /**
  * The client loop: each event of `channel` reaches `onEvent` once, in seq order, whatever the connection does.
- * `since`: the last seq the caller already has (0: from the start of the log).
+ * `since`: the last seq the caller already has (0: from the start of the log; 'live': from the first live event).
  */
 export function followChannel(options: {
-  endpoints: FeedEndpoints; channel: string; token: string; since?: number;
+  endpoints: FeedEndpoints; channel: string; token: string; since?: number | 'live';
   onEvent: (event: FeedEvent) => void;
   onError?: (error: Error) => void;
   reconnectDelayMs?: number;
 }): Follower {
-  let last = options.since ?? 0;
+  let fromLive = options.since === 'live';
+  let last = options.since === 'live' ? 0 : options.since ?? 0;
   let stopped = false;
   let connection: FeedConnection | null = null;
   let readyNow: Promise<void>;
@@ -176,6 +177,10 @@ export function followChannel(options: {
     connection = await connectFeed(options.endpoints.realtimeUrl, options.token);
     if (stopped) return connection.close();
     await connection.subscribe(options.channel, (event) => {
+      if (fromLive) {
+        fromLive = false;
+        last = event.seq - 1;
+      }
       if (catchingUp) return void live.push(event);
       if (event.seq > last + 1) {
         // A gap: something was published before this one that we have not seen; the log has it.
@@ -185,7 +190,7 @@ export function followChannel(options: {
       }
       apply([event]);
     });
-    await fill();
+    if (!fromLive) await fill();
     catchingUp = false;
     apply(live.splice(0));
     markReady();
