@@ -40,6 +40,8 @@ export interface LocalRuntimeOptions {
    * `batchingWindowMs` replaces their batching windows; `duplicates` (0..1) redelivers batches now and then.
    */
   streams?: boolean | { duplicates?: number; batchingWindowMs?: number } | undefined;
+  /** Run the live feed's publisher (the publishFeed consumer) with the other consumers (on by default). */
+  feed?: boolean | undefined;
   /**
    * How long each simulated Lambda environment of a public read reuses a first page or floor (0: off). Default:
    * PUBLIC_READ_CACHE_MS, else the staging stage's setting, as deployed.
@@ -78,7 +80,7 @@ export interface LocalRuntime {
 }
 
 /** Consumers whose handler exists (as the stack deploys only those). */
-const localStreamConsumers = () => streamConsumers.filter((consumer) =>
+const localStreamConsumers = (feed: boolean) => streamConsumers.filter((consumer) => (feed || consumer.id !== 'publishFeed') &&
   existsSync(new URL(`../functions/handlers/${consumer.handler}.ts`, import.meta.url)));
 
 /**
@@ -137,7 +139,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const tuning = typeof options.streams === 'object' ? options.streams : {};
       // From now on: the seed (written before the stream was on) or an earlier run was aggregated already.
       poller = await startStreamPoller({
-        endpoint, tableName: options.tableName, consumers: localStreamConsumers(), startAt: 'LATEST', ...tuning,
+        endpoint, tableName: options.tableName, consumers: localStreamConsumers(options.feed !== false), startAt: 'LATEST', ...tuning,
         log: (line) => { if (process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT') console.warn(line); },
       });
     }

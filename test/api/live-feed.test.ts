@@ -13,7 +13,7 @@ let fx: ReturnType<typeof tradingFixtures>;
 let endpoints: FeedEndpoints;
 before(async () => {
   // Duplicated stream batches: a replayed record must not give an event a second seq or a second delivery.
-  market = await startTestMarketplace({ seed: null, streams: { batchingWindowMs: 50, duplicates: 0.3 } });
+  market = await startTestMarketplace({ seed: null, streams: { batchingWindowMs: 50, duplicates: 0.3 }, feed: true });
   fx = tradingFixtures(market);
   endpoints = { realtimeUrl: `${market.url.replace('http', 'ws')}/event/realtime`, apiUrl: market.url };
 });
