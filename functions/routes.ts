@@ -162,6 +162,11 @@ export const routes: readonly Route[] = [
     cache: { maxAgeSeconds: 10, staleWhileRevalidateSeconds: 30, queryKeys: ['minAsOf'] },
     summary: "A collection's traits: per key and value, how many NFTs have it, how many are listed, its floor and its best trait offer",
   },
+  {
+    id: 'readFeed', method: 'GET', path: '/feed',
+    handler: 'feed/read-feed', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "A live-feed channel's events after ?since=<seq>, oldest first: what a subscriber missed; /users/<id> only the caller's own (docs/live-feed.md)",
+  },
 
   // Trading: every write moves money or NFTs in one DynamoDB transaction.
   {

@@ -44,6 +44,20 @@ export const streamConsumers: readonly StreamConsumer[] = [
     timeoutSeconds: 60,
     summary: 'Collection stats, floors, holder counts and presale sales from activity; pending credits rolled into accounts',
   },
+  {
+    id: 'publishFeed',
+    handler: 'streams/publish-feed',
+    // Activity gives the trade events; a collection's stats and an auction's end and top bidder change in place.
+    filter: { eventNames: ['INSERT', 'MODIFY'], entities: ['activity', 'collection', 'auction'] },
+    batchSize: 100,
+    // Delivery latency: a subscriber waits for this window, so keep it short (docs/live-feed.md).
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 10,
+    bisectBatchOnError: true,
+    parallelizationFactor: 2,
+    timeoutSeconds: 30,
+    summary: 'Live feed: sequences new activity, collection stats and auction changes per channel, logs them and publishes to AppSync Events',
+  },
 ];
 
 /** Whether a stream record passes a consumer's filter (what Lambda event filtering does for the stack). */

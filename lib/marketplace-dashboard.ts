@@ -12,7 +12,8 @@ const height = 6;
 export class MarketplaceDashboard extends Construct {
   readonly dashboard: Dashboard;
 
-  constructor(scope: Construct, id: string, props: { resources: MonitoredResources }) {
+  /** `rows`: more rows after the stream consumers' (the live feed's). */
+  constructor(scope: Construct, id: string, props: { resources: MonitoredResources; rows?: IWidget[][] }) {
     super(scope, id);
     const { resources } = props;
     const { stage, distribution, table, streamConsumers, jobs } = resources;
@@ -127,6 +128,7 @@ export class MarketplaceDashboard extends Construct {
             streamConsumers.map(({ id: consumerId, failureQueue }) =>
               failureQueue.metricApproximateNumberOfMessagesVisible({ ...perMinute, statistic: 'Maximum', label: `${consumerId} on-failure queue` }))),
         ]]),
+        ...(props.rows ?? []),
       ],
     });
   }

@@ -8,6 +8,7 @@ import { MarketplaceApi } from './marketplace-api.js';
 import { MarketplaceBudget } from './marketplace-budget.js';
 import { MarketplaceDashboard } from './marketplace-dashboard.js';
 import { MarketplaceEdge } from './marketplace-edge.js';
+import { LiveFeed } from './live-feed.js';
 import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
@@ -39,6 +40,8 @@ export const outputKeys = {
   userPoolClientId: 'UserPoolClientId',
   tableName: 'TableName',
   alarmTopicArn: 'AlarmTopicArn',
+  feedRealtimeUrl: 'FeedRealtimeUrl',
+  feedHttpUrl: 'FeedHttpUrl',
 } as const;
 
 /** The output key of a stream consumer's or job's on-failure queue URL: `AggregateMarketFailureQueueUrl`. */
@@ -55,6 +58,8 @@ export class MarketplaceStack extends Stack {
   readonly streams: StreamConsumers;
   readonly alarms: MarketplaceAlarms;
   readonly deploys: SafeDeploys;
+  /** The live market feed, when its publisher is deployed. */
+  readonly feed: LiveFeed | undefined;
 
   constructor(scope: Construct, id: string, props: MarketplaceStackProps) {
     super(scope, id, {
@@ -115,7 +120,9 @@ export class MarketplaceStack extends Stack {
     this.deploys = new SafeDeploys(this, 'Deploys', {
       config, functions: liveAliases, rollbackAlarms: (functionId) => this.alarms.rollbackAlarms(functionId),
     });
-    new MarketplaceDashboard(this, 'Dashboard', { resources });
+    const publisher = this.streams.consumers.find(({ consumer }) => consumer.id === 'publishFeed');
+    this.feed = publisher ? new LiveFeed(this, 'LiveFeed', { users: this.users, publisher, topic: this.alarms.topic }) : undefined;
+    new MarketplaceDashboard(this, 'Dashboard', { resources, rows: this.feed ? [this.feed.dashboardRow()] : [] });
     new MarketplaceBudget(this, 'Budget', { config, topic: this.alarms.topic });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
@@ -127,6 +134,10 @@ export class MarketplaceStack extends Stack {
     output(outputKeys.userPoolClientId, this.users.client.userPoolClientId, 'Cognito app client id (the JWT audience)');
     output(outputKeys.tableName, this.table.tableName, 'DynamoDB table');
     output(outputKeys.alarmTopicArn, this.alarms.topic.topicArn, 'SNS topic the alarms notify: subscribe the on-call address');
+    if (this.feed) {
+      output(outputKeys.feedRealtimeUrl, this.feed.realtimeUrl, 'Live feed WebSocket (AppSync Events): subscribe with a Cognito token (docs/live-feed.md)');
+      output(outputKeys.feedHttpUrl, this.feed.httpUrl, "Live feed's AppSync Events HTTP endpoint: the host a subscriber names in its auth headers");
+    }
     for (const { consumer, failureQueue } of this.streams.consumers) {
       output(failureQueueOutputKey(consumer.id), failureQueue.queueUrl, `Stream batches ${consumer.id} gave up on (shard and sequence range)`);
     }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { JWTPayload } from 'jose';
 import { fallbackRoute, findRoute, routeKey, stripTrailingSlash, type Route } from '../functions/routes.js';
 import { toApiEvent } from './api-event.js';
+import { publishPath, type FeedHub } from './feed-hub.js';
 import { lambdaContext, loadHandler } from './handler-loader.js';
 import type { LocalIssuer } from './jwt-issuer.js';
 import type { InvokedFunction, LambdaEnvironments } from './lambda-environments.js';
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   rateLimiter?: RateLimiter | undefined;
   /** Each invocation runs in a simulated Lambda environment of its function, with that environment's read cache. */
   environments?: LambdaEnvironments | undefined;
+  /** The local AppSync Events: WebSocket upgrades and the feed publisher's HTTP publish. */
+  feed?: FeedHub | undefined;
 }
 
 export interface LocalAnswer {
@@ -104,13 +107,15 @@ async function invoke(
  * very handlers Lambda runs.
  */
 export function createGateway(options: GatewayOptions): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
       console.error('gateway: handler crashed', error);
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
       else response.end();
     });
   });
+  server.on('upgrade', (request, socket) => (options.feed ? options.feed.upgrade(request, socket) : socket.destroy()));
+  return server;
 }
 
 async function handle(options: GatewayOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -125,6 +130,11 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
       'access-control-allow-headers': corsPolicy.allowHeaders.join(','),
       'access-control-max-age': corsPolicy.maxAgeSeconds,
     });
+  }
+
+  if (options.feed && method === 'POST' && url.pathname === publishPath) {
+    const answer = options.feed.publish(request.headers.authorization, body);
+    return sendJson(response, answer.status, answer.body);
   }
 
   const local = await options.localRoutes?.(request, url, body);

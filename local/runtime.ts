@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startConflictProxy, type ConflictProxy } from './conflict-proxy.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { createFeedHub, type FeedHub } from './feed-hub.js';
 import { createGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
 import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
@@ -39,6 +40,8 @@ export interface LocalRuntimeOptions {
    * `batchingWindowMs` replaces their batching windows; `duplicates` (0..1) redelivers batches now and then.
    */
   streams?: boolean | { duplicates?: number; batchingWindowMs?: number } | undefined;
+  /** Run the live feed's publisher (the publishFeed consumer) with the other consumers (on by default). */
+  feed?: boolean | undefined;
   /**
    * How long each simulated Lambda environment of a public read reuses a first page or floor (0: off). Default:
    * PUBLIC_READ_CACHE_MS, else the staging stage's setting, as deployed.
@@ -71,11 +74,13 @@ export interface LocalRuntime {
   conflicts: ConflictProxy | null;
   /** The simulated Lambda environments, each with its own public read cache. */
   environments: LambdaEnvironments;
+  /** The local AppSync Events (docs/live-feed.md): `ws://…/event/realtime`, fed by the publishFeed consumer. */
+  feed: FeedHub;
   stop(): Promise<void>;
 }
 
 /** Consumers whose handler exists (as the stack deploys only those). */
-const localStreamConsumers = () => streamConsumers.filter((consumer) =>
+const localStreamConsumers = (feed: boolean) => streamConsumers.filter((consumer) => (feed || consumer.id !== 'publishFeed') &&
   existsSync(new URL(`../functions/handlers/${consumer.handler}.ts`, import.meta.url)));
 
 /**
@@ -134,7 +139,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const tuning = typeof options.streams === 'object' ? options.streams : {};
       // From now on: the seed (written before the stream was on) or an earlier run was aggregated already.
       poller = await startStreamPoller({
-        endpoint, tableName: options.tableName, consumers: localStreamConsumers(), startAt: 'LATEST', ...tuning,
+        endpoint, tableName: options.tableName, consumers: localStreamConsumers(options.feed !== false), startAt: 'LATEST', ...tuning,
         log: (line) => { if (process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT') console.warn(line); },
       });
     }
@@ -158,8 +163,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // One process runs every simulated environment: its own cache (the one a Lambda environment has) stays off,
     // so that each environment's cache is the only one.
     process.env.PUBLIC_READ_CACHE_MS = '0';
+    const feed = createFeedHub(issuer);
     const server = createGateway({
       issuer,
+      feed,
       localRoutes: localRoutes(issuer, () => baseUrl),
       rateLimiter: throttleClasses ? createRateLimiter(throttleClasses) : undefined,
       environments,
@@ -170,6 +177,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       server.listen(options.port, '127.0.0.1', () => resolve());
     });
     baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+    // Where the feed publisher (a stream consumer) publishes, as FEED_HTTP_URL names AppSync Events when deployed.
+    process.env.FEED_HTTP_URL = baseUrl;
     return {
       url: baseUrl,
       endpoint,
@@ -181,9 +190,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       schedules: scheduler,
       conflicts,
       environments,
+      feed,
       async stop() {
         await scheduler?.stop();
         await poller?.stop();
+        feed.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await conflicts?.close();

@@ -76,6 +76,14 @@ export const keys = {
   /** One interval bucket of a collection's history (sales, volume, floor); its sort key is the bucket's start. */
   historyBucket: (collectionId: string, interval: string, start: string) => ({ pk: keys.historyPartition(collectionId, interval), sk: start }),
   historyPartition: (collectionId: string, interval: string) => `HISTORY#${collectionId}#${interval}`,
+  /** A live-feed channel's counter: the last seq the feed publisher gave (docs/live-feed.md). */
+  feedCounter: (channel: string) => ({ pk: `FEED#${channel}`, sk: 'SEQ' }),
+  /** A channel's log, in seq order: what a client that reconnects reads since its last seq. */
+  feedEntry: (channel: string, seq: number) => ({ pk: `FEED#${channel}`, sk: `E#${String(seq).padStart(12, '0')}` }),
+  /** Which seq a source (activity, stream record) got in a channel: a replayed record is found here. */
+  feedSource: (channel: string, sourceId: string) => ({ pk: `FEED#${channel}`, sk: `SRC#${sourceId}` }),
+  /** The sort-key range of a channel's log entries (E#… sorts below SEQ and SRC#…). */
+  feedEntriesEnd: 'E#~',
 };
 
 /** Index partitions: what the list queries read, and what `indexKeysFor` writes. */

@@ -19,4 +19,8 @@ export const metricNames = {
   streamLag: 'StreamLagMs',
   /** Due items a scheduled job failed on (and will retry later), with dimension `job` (its id in lib/jobs.ts). */
   jobItemFailures: 'JobItemFailures',
+  /** Events the live-feed publisher sequenced and published (one per channel it went to). */
+  feedEventsPublished: 'FeedEventsPublished',
+  /** Channels of a batch the feed publisher could not sequence or publish (the batch is retried from them). */
+  feedPublishFailures: 'FeedPublishFailures',
 } as const;

@@ -3,6 +3,7 @@ import type { $ZodType } from 'zod/v4/core';
 import { pageQuery, auctionFilters, collectionTraitsQuery, myNftsQuery, myOffersQuery, openOffersQuery, presaleFilters } from './lists.js';
 import { collectionsQuery, floorRequest, listingFilters } from './market.js';
 import { depthQuery, historyQuery, holdersQuery } from './collection-market.js';
+import { feedPage, feedQuery } from './feed.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
 
@@ -37,6 +38,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listMyActivity: { query: trading.myActivityQuery, response: responses.page(responses.userActivity) },
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   getCollectionTraits: { query: collectionTraitsQuery, response: responses.collectionTraits },
+  readFeed: { query: feedQuery, response: feedPage },
   createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
   cancelListing: { response: responses.cancelledListing },

@@ -404,6 +404,7 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       listMyActivity: { userId: reader },
       'listMyActivity/types': { userId: reader, query: { types: 'listing,cancel' } },
       getCollectionTraits: { pathParameters: { collectionId: collections[0]! } },
+      readFeed: { userId: reader, query: { channel: '/market/all', since: '0', limit: '100' } },
     };
     for (const [id, input] of Object.entries(extraReads)) {
       const route = routes.find((r) => r.id === id.split('/')[0]);

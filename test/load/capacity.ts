@@ -12,6 +12,7 @@ import { routes, type Route } from '../../functions/routes.js';
 import { stageConfig } from '../../lib/stage-config.js';
 import type { BenchResult, CaseResult } from './bench.js';
 import { loadScenario, taskLabel, type Scenario } from './scenario.js';
+import { defaultFeedInputs, feedCapacity, formatFeedCapacity } from './feed-capacity.js';
 import { formatTopupCapacity, topupCapacity, type TopupCapacity } from './topup-capacity.js';
 import { codeConstants, formatWriteModel, writeModel, type WorkloadResult } from './write-capacity.js';
 
@@ -438,11 +439,16 @@ async function main(): Promise<void> {
   const result = existsSync(o.bench) ? model(JSON.parse(readFileSync(o.bench, 'utf8')) as BenchResult, loadScenario(), o) : null;
   const writes = writeSide(o);
   const topups = topupSide(o);
+  const scenario = loadScenario();
+  const thinkSeconds = o.thinkSeconds ?? (scenario.waitSeconds.min + scenario.waitSeconds.max) / 2;
+  const feed = feedCapacity({
+    ...defaultFeedInputs, subscribers: o.users, requestsPerUserPerSecond: 1 / (thinkSeconds + o.responseMs / 1000),
+  }, scenario);
   const text = `${result ? formatCapacity(result) : `Read side skipped: ${relative(process.cwd(), o.bench)} not found (npm run bench measures what it needs).\n`}` +
-    `${formatWriteModel(writes)}\n${formatTopupCapacity(topups)}\n`;
+    `${formatWriteModel(writes)}\n${formatTopupCapacity(topups)}\n${formatFeedCapacity(feed)}`;
   process.stdout.write(text);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify({ ...result, writeSide: writes, topups }, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ ...result, writeSide: writes, topups, feed }, null, 2)}\n`);
   writeFileSync(o.out.replace(/\.json$/, '.txt'), text);
   console.log(`\nWrote ${relative(process.cwd(), o.out)} and ${relative(process.cwd(), o.out.replace(/\.json$/, '.txt'))}`);
   const exceeded = result?.modes.some((m) => m.checks.some((c) => c.exceeded)) ?? false;

@@ -3,6 +3,9 @@
 // here or listed with the reason it acts on others' records by design.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { feedChannels } from '../../functions/domain/feed-events.js';
+import { keys } from '../../functions/data/keys.js';
 import { routes } from '../../functions/routes.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 import { describeDiff, snapshotDiff, settledSnapshot } from './support.js';
@@ -237,6 +240,20 @@ const probes: Record<string, () => Promise<void>> = {
     assert.equal((await asA('GET', '/accounts')).body.balance, aBefore.balance + 300);
     assert.deepEqual((await market.call('GET', '/accounts', { token: tokenB })).body, bAccount);
     await refused('A tops up naming another user', () => asA('POST', '/users/balance-topups', { amount: 5, userId: b }, { 'idempotency-key': 'other-key-1' }), [400]);
+  },
+
+  async readFeed() {
+    const b = someone(of('account').filter((a) => a.userId !== A), 'another user').userId as string;
+    const channel = feedChannels.user(b);
+    await market.doc.send(new PutCommand({
+      TableName: market.tableName,
+      Item: { ...keys.feedEntry(channel, 1), entity: 'feed-entry', channel, seq: 1, type: 'sale.sold', sourceId: 'probe', data: { listingId: 'probe' } },
+    }));
+    const { query, headers } = smuggled(b);
+    await refused("A reads B's channel", () => asA('GET', `/feed?channel=${encodeURIComponent(channel)}&since=0&${query}`, undefined, headers), [403]);
+    const own = await asA('GET', `/feed?channel=${encodeURIComponent(feedChannels.user(A))}&since=0&${query}`, undefined, headers);
+    assert.equal(own.status, 200);
+    assert.deepEqual(own.body.events.filter((e: Item) => e.channel !== feedChannels.user(A)), []);
   },
 };
 

@@ -173,6 +173,7 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       getCollectionHistory: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/history?interval=1h` },
       listCollectionHolders: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/holders?limit=5` },
       getCollectionTraits: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/traits` },
+      readFeed: { method: 'GET', path: '/feed?channel=%2Fmarket%2Fall&since=0', as: 'user' },
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },

@@ -134,9 +134,10 @@ describe('functions', () => {
         assert.equal(props.Runtime, 'nodejs24.x', id);
         assert.equal(props.Handler, 'index.handler', id);
         assert.equal(props.MemorySize, config.lambda.memoryMb, id);
-        // What only some functions get: the read cache, the idempotency table, the origin secret and its extension.
+        // What only some functions get: the read cache, the idempotency table, the origin secret and its extension, the
+        // live feed's endpoint (the feed publisher: test/stack/live-feed.test.ts).
         const common = Object.fromEntries(Object.entries(props.Environment.Variables as Record<string, unknown>)
-          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
+          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|FEED_HTTP_URL|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
         assert.deepEqual(common, {
           TABLE_NAME: { Ref: tableId },
           POWERTOOLS_SERVICE_NAME: 'marketplace',
@@ -173,7 +174,9 @@ describe('functions', () => {
           && actions.every((action) => traceActions.includes(action) || (action === 'dynamodb:ListStreams' && id.startsWith('Streams')));
         // An API function may also read the origin secret (test/stack/edge.test.ts, "only CloudFront reaches the API").
         const readsOriginSecret = actions.every((action) => action.startsWith('secretsmanager:')) && referencedId(statement.Resource) === originSecretId;
-        assert.ok(sendsToFailureQueue || writesTraces || readsOriginSecret || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        // The feed publisher publishes to the live feed's namespaces (test/stack/live-feed.test.ts).
+        const publishesFeed = actions.every((action) => action === 'appsync:EventPublish') && id.startsWith('StreamspublishFeed');
+        assert.ok(sendsToFailureQueue || writesTraces || readsOriginSecret || publishesFeed || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
         assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
         assert.equal(statement.Effect, 'Allow');
       }

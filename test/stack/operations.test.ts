@@ -35,14 +35,15 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job', () => {
+  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job, 1 for the live feed', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
     const apiFunctionCount = routes.length + 1;
     const consumerCount = deployableStreamConsumers().length;
     const jobCount = deployableJobs().length;
     assert.ok(jobCount > 0);
     assert.equal(alarms.size,
-      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount + jobCount);
+      2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount + jobCount
+      + 1); // the live feed's publish failures (lib/live-feed.ts)
     for (const job of deployableJobs()) {
       const props = alarm(`${job.id[0]!.toUpperCase()}${job.id.slice(1)}JobFailures`).Properties!;
       assert.deepEqual([props.MetricName, props.ComparisonOperator, props.Threshold], ['ApproximateNumberOfMessagesVisible', 'GreaterThanThreshold', 0], job.id);

@@ -1,0 +1,222 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameReader, opcodes } from './ws-frames.js';
+
+/**
+ * A Node client of AppSync Events (deployed, or the local gateway's): the WebSocket protocol, and on top of it
+ * the documented client loop (docs/live-feed.md) that delivers each event of a channel once, in seq order, across
+ * reconnects: subscribe, buffer, fetch what was missed since the last seq, drop duplicates, then go live.
+ */
+export interface FeedEvent { seq: number; channel: string; type: string; [field: string]: unknown }
+
+export interface FeedEndpoints {
+  /** `ws://localhost:3000/event/realtime` or `wss://<id>.appsync-realtime-api.<region>.amazonaws.com/event/realtime`. */
+  realtimeUrl: string;
+  /** The API's base URL, for GET /feed. */
+  apiUrl: string;
+}
+
+/** The HTTP host AppSync wants in the auth headers: the realtime DNS name with appsync-api in it. */
+const httpHostOf = (realtimeUrl: URL) => realtimeUrl.host.replace('appsync-realtime-api', 'appsync-api');
+
+export interface Subscription { id: string; channel: string }
+
+export interface FeedConnection {
+  subscribe(channel: string, onEvent: (event: FeedEvent) => void): Promise<Subscription>;
+  unsubscribe(subscription: Subscription): void;
+  /** Resolves when the connection ends (closed by either side or dropped). */
+  closed: Promise<void>;
+  close(): void;
+}
+
+export class SubscribeError extends Error {
+  constructor(readonly errorType: string, message: string) {
+    super(message);
+  }
+}
+
+export async function connectFeed(realtimeUrl: string, token: string): Promise<FeedConnection> {
+  const url = new URL(realtimeUrl);
+  const auth = { host: httpHostOf(url), Authorization: token };
+  const socket = await new Promise<Duplex>((resolve, reject) => {
+    const request = (url.protocol === 'wss:' ? httpsRequest : httpRequest)({
+      host: url.hostname, port: url.port || (url.protocol === 'wss:' ? 443 : 80), path: url.pathname,
+      headers: {
+        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        'sec-websocket-protocol': `aws-appsync-event-ws, header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`,
+      },
+    });
+    request.on('upgrade', (_response, upgraded) => resolve(upgraded));
+    request.on('response', (response) => reject(new SubscribeError('UnauthorizedException', `connection refused: ${response.statusCode}`)));
+    request.on('error', reject);
+    request.end();
+  });
+  (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+
+  const send = (message: unknown) => { if (!socket.destroyed) socket.write(encodeFrame(opcodes.text, Buffer.from(JSON.stringify(message)), true)); };
+  const handlers = new Map<string, (event: FeedEvent) => void>();
+  const waiting = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  let acknowledged: () => void = () => undefined;
+  const ack = new Promise<void>((resolve) => { acknowledged = resolve; });
+  const closed = new Promise<void>((resolve) => {
+    socket.on('close', () => {
+      for (const { reject } of waiting.values()) reject(new Error('connection closed'));
+      resolve();
+    });
+  });
+  socket.on('error', () => socket.destroy());
+  const reader = new FrameReader(16 * 1024 * 1024);
+  socket.on('data', (chunk: Buffer) => {
+    for (const frame of reader.push(chunk)) {
+      if (frame.opcode === opcodes.ping) socket.write(encodeFrame(opcodes.pong, frame.payload, true));
+      if (frame.opcode === opcodes.close) socket.destroy();
+      if (frame.opcode !== opcodes.text) continue;
+      const message = JSON.parse(frame.payload.toString('utf8')) as { type: string; id?: string; event?: string; errors?: { errorType: string; message?: string }[] };
+      if (message.type === 'connection_ack') acknowledged();
+      else if (message.type === 'data') handlers.get(message.id ?? '')?.(JSON.parse(message.event ?? 'null') as FeedEvent);
+      else if (message.type === 'subscribe_success') waiting.get(message.id ?? '')?.resolve();
+      else if (message.type === 'subscribe_error') {
+        const error = message.errors?.[0];
+        waiting.get(message.id ?? '')?.reject(new SubscribeError(error?.errorType ?? 'Error', error?.message ?? 'subscribe refused'));
+      }
+    }
+  });
+  send({ type: 'connection_init' });
+  await Promise.race([ack, closed.then(() => { throw new Error('connection closed before connection_ack'); })]);
+
+  return {
+    async subscribe(channel, onEvent) {
+      const id = randomUUID();
+      handlers.set(id, onEvent);
+      const done = new Promise<void>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      send({ type: 'subscribe', id, channel, authorization: auth });
+      try {
+        await done;
+      } catch (error) {
+        handlers.delete(id);
+        throw error;
+      } finally {
+        waiting.delete(id);
+      }
+      return { id, channel };
+    },
+    unsubscribe(subscription) {
+      handlers.delete(subscription.id);
+      send({ type: 'unsubscribe', id: subscription.id });
+    },
+    closed,
+    close() {
+      if (!socket.destroyed) socket.end(encodeFrame(opcodes.close, Buffer.from([0x03, 0xe8]), true));
+      setTimeout(() => socket.destroy(), 200).unref();
+    },
+  };
+}
+
+/** GET /feed: the channel's log from `since`, every page. */
+export async function fetchSince(apiUrl: string, channel: string, since: number, token: string): Promise<FeedEvent[]> {
+  const events: FeedEvent[] = [];
+  for (let from = since; ;) {
+    const url = `${apiUrl}/feed?channel=${encodeURIComponent(channel)}&since=${from}`;
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`catch-up ${url} answered ${response.status}: ${await response.text()}`);
+    const page = (await response.json()) as { events: FeedEvent[]; more: boolean };
+    events.push(...page.events);
+    if (!page.more || page.events.length === 0) return events;
+    from = page.events[page.events.length - 1]!.seq;
+  }
+}
+
+export interface Follower {
+  /** The last seq applied. */
+  last(): number;
+  /** Ends the connection as a network failure would; the follower reconnects and catches up. */
+  drop(): void;
+  stop(): void;
+  /** Resolves once subscribed and caught up (again, after a reconnect). */
+  ready(): Promise<void>;
+}
+
+/**
+ * The client loop: each event of `channel` reaches `onEvent` once, in seq order, whatever the connection does.
+ * `since`: the last seq the caller already has (0: from the start of the log; 'live': from the first live event).
+ */
+export function followChannel(options: {
+  endpoints: FeedEndpoints; channel: string; token: string; since?: number | 'live';
+  onEvent: (event: FeedEvent) => void;
+  onError?: (error: Error) => void;
+  reconnectDelayMs?: number;
+}): Follower {
+  let fromLive = options.since === 'live';
+  let last = options.since === 'live' ? 0 : options.since ?? 0;
+  let stopped = false;
+  let connection: FeedConnection | null = null;
+  let readyNow: Promise<void>;
+  let markReady: () => void = () => undefined;
+  const resetReady = () => { readyNow = new Promise((resolve) => { markReady = resolve; }); };
+  resetReady();
+
+  const apply = (events: readonly FeedEvent[]) => {
+    for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+      if (event.seq <= last) continue;
+      last = event.seq;
+      options.onEvent(event);
+    }
+  };
+
+  async function session(): Promise<void> {
+    const live: FeedEvent[] = [];
+    let catchingUp = true;
+    let filling: Promise<void> = Promise.resolve();
+    const fill = () => {
+      filling = filling.then(async () => apply(await fetchSince(options.endpoints.apiUrl, options.channel, last, options.token)));
+      return filling;
+    };
+    connection = await connectFeed(options.endpoints.realtimeUrl, options.token);
+    if (stopped) return connection.close();
+    await connection.subscribe(options.channel, (event) => {
+      if (fromLive) {
+        fromLive = false;
+        last = event.seq - 1;
+      }
+      if (catchingUp) return void live.push(event);
+      if (event.seq > last + 1) {
+        // A gap: something was published before this one that we have not seen; the log has it.
+        live.push(event);
+        void fill().then(() => apply(live.splice(0))).catch((error: Error) => options.onError?.(error));
+        return;
+      }
+      apply([event]);
+    });
+    if (!fromLive) await fill();
+    catchingUp = false;
+    apply(live.splice(0));
+    markReady();
+    await connection.closed;
+  }
+
+  void (async () => {
+    while (!stopped) {
+      try {
+        await session();
+      } catch (error) {
+        if (!stopped) options.onError?.(error as Error);
+      }
+      if (stopped) break;
+      resetReady();
+      await new Promise((resolve) => setTimeout(resolve, options.reconnectDelayMs ?? 200));
+    }
+  })();
+
+  return {
+    last: () => last,
+    drop: () => connection?.close(),
+    stop() {
+      stopped = true;
+      connection?.close();
+    },
+    ready: () => readyNow,
+  };
+}
