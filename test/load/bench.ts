@@ -382,11 +382,15 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
         const id = `${route.id}${task.name ? `/${slug(task.name)}` : ''}${task.variants.length > 1 ? `#${variantIndex + 1}` : ''}`;
         const query = variant.query ? Object.fromEntries(Object.entries(expandFixed(variant.query, collections)).map(([k, v]) => [k, String(v)])) : undefined;
         const body = variant.body === undefined ? undefined : expandFixed(variant.body, collections);
+        const pathParameters = variant.path ? expandFixed(variant.path, collections) : undefined;
         definitions.push({
           id, route, write: false,
-          description: `${taskLabel(task as ScenarioTask)}${body ? ` ${JSON.stringify(body)}` : ''}${query ? ` ?${new URLSearchParams(query)}` : ''}`,
+          description: `${taskLabel(task as ScenarioTask)}${pathParameters ? ` ${JSON.stringify(pathParameters)}` : ''}${body ? ` ${JSON.stringify(body)}` : ''}${query ? ` ?${new URLSearchParams(query)}` : ''}`,
           scenario: { task: taskLabel(task), variantIndex, variantShare: variant.weight / total },
-          request: () => ({ ...(route.auth === 'user' ? { userId: reader } : {}), ...(query ? { query } : {}), ...(body !== undefined ? { body } : {}) }),
+          request: () => ({
+            ...(route.auth === 'user' ? { userId: reader } : {}), ...(pathParameters ? { pathParameters } : {}),
+            ...(query ? { query } : {}), ...(body !== undefined ? { body } : {}),
+          }),
         });
       });
     }

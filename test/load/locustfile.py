@@ -315,6 +315,8 @@ class MarketplaceUser(_LoggedInUser):
     def _read(self, request):
         variant = random.choices(request.variants, cum_weights=request.variant_weights)[0]
         path = request.path
+        for name, value in _expand(variant.get("path") or {}, self.collections).items():
+            path = path.replace(f"{{{name}}}", urllib.parse.quote(value, safe=""))
         query = variant.get("query")
         if query:
             path = f"{path}?{urllib.parse.urlencode(_expand(query, self.collections))}"

@@ -9,6 +9,8 @@ import { routes, type Route } from '../../functions/routes.js';
 
 export interface ScenarioVariant {
   weight: number;
+  /** Values of the route's path parameters ({collectionId} in /market/collections/{collectionId}/traits). */
+  path?: Record<string, string>;
   body?: Record<string, unknown>;
   query?: Record<string, string | number>;
 }
