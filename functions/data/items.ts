@@ -34,6 +34,10 @@ export const items = {
   holder: (h: { collectionId: string; userId: string; count: number }) => ({
     ...keys.holder(h.collectionId, h.userId), ...(h.count > 0 ? indexKeysFor.holding(h) : {}), entity: 'holder', ...h,
   }),
+  /** One purchase of a sweep (keys.sweepSlot); `requestHash` fingerprints the sweep's request. */
+  sweepSlot: (s: { userId: string; sweepId: string; slot: number; requestHash: string; listingId: string; nftId: string; price: number; boughtAt: string }) => ({
+    ...keys.sweepSlot(s.userId, s.sweepId, s.slot), entity: 'sweep-slot', ...s,
+  }),
   priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
     ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
   }),

@@ -93,3 +93,29 @@ export const activity = z.object({
   nftId: z.string().nullable().describe('null for a collection offer'), collectionId: z.string(), actor: z.string(), counterparty: z.string().nullable(),
   price: money.nullable(), reference: z.string(), at: timestamp,
 });
+
+const itemError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
+  .describe('Why this item was refused: the code and message a single request for it would have answered');
+
+export const sweep = z.object({
+  bought: z.array(z.object({ listingId: z.string(), nftId: z.string(), price: money })).describe('Cheapest first'),
+  skipped: z.array(z.object({
+    listingId: z.string(),
+    reason: z.enum(['OWN_LISTING', 'SOLD', 'CANCELLED', 'PRICE_ABOVE_MAX', 'INSUFFICIENT_FUNDS', 'UNAVAILABLE']),
+  })).describe('Listings it tried and passed over (SOLD, CANCELLED: someone else was first)'),
+  spent: money.describe('What the balance paid: the sum of the prices bought'),
+});
+
+export const listingBatch = z.object({
+  results: z.array(z.union([
+    z.object({ nftId: z.string(), status: z.literal('created'), listing }),
+    z.object({ nftId: z.string(), error: itemError }),
+  ])).describe('One per item, in request order'),
+});
+
+export const cancellationBatch = z.object({
+  results: z.array(z.union([
+    z.object({ listingId: z.string(), status: z.literal('cancelled'), cancelledAt: timestamp }),
+    z.object({ listingId: z.string(), error: itemError }),
+  ])).describe('One per listing, in request order'),
+});
