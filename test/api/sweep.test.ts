@@ -3,6 +3,9 @@ import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { after, before, describe, it } from 'node:test';
 import { splitSale } from '../../functions/domain/money.js';
 import { tradingConfig } from '../../functions/domain/trading-config.js';
+import { routes } from '../../functions/routes.js';
+import { lambdaContext } from '../../local/handler-loader.js';
+import { apiEvent } from '../reliability/support.js';
 import { auditTable, tableSnapshot } from '../support/table-audit.js';
 import type { Api } from '../support/contention-scenarios.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
@@ -127,6 +130,26 @@ describe('POST /market/sweep', () => {
     assert.equal(await balanceOf('sweeper-5'), 10_000 - 350);
     const still = fx.expectStatus(await market.call('POST', '/market/', { body: { collectionId } }), 200);
     assert.deepEqual(still.items.map((l: { listingId: string }) => l.listingId), [more[1]!.listingId]);
+  });
+
+  it('out of its invocation\'s time it answers 503 SWEEP_INCOMPLETE, and the same key then carries on', async () => {
+    const { collectionId, listings } = await listed('sweep-seller-7', [100, 200]);
+    await fx.topUp('sweeper-7', 1_000);
+    const key = newKey();
+    const request = { collectionId, maxItems: 2, maxPricePerItem: 1_000 };
+    // The handler as Lambda runs it, with one second left: less than it keeps in hand, so it starts no buy.
+    const route = routes.find((r) => r.id === 'sweepCollection')!;
+    const { handler } = await import('../../functions/handlers/market/sweep-collection.js');
+    const event = apiEvent(route, {
+      headers: { 'idempotency-key': key }, body: JSON.stringify(request),
+      authorizer: { jwt: { claims: { sub: 'sweeper-7' }, scopes: [] } },
+    });
+    const cut = await handler(event, lambdaContext(route.id, 'short', 1_000)) as { statusCode: number; body: string };
+    assert.equal(cut.statusCode, 503, cut.body);
+    assert.deepEqual(JSON.parse(cut.body).error.details, { bought: 0 });
+    assert.equal(await balanceOf('sweeper-7'), 1_000);
+    const resent = fx.expectStatus(await sweep('sweeper-7', request, key), 200);
+    assert.deepEqual(resent, { bought: listings, skipped: [], spent: 300 });
   });
 
   it('refuses a sweep without an Idempotency-Key or with bad input, writing nothing', async () => {
