@@ -87,7 +87,7 @@ describe('POST /market/listings/batch', () => {
     assert.deepEqual(await Promise.all(minted.map(async (m) => (await activeIn(m.collectionId)).length)), [20, 20, 10]);
   });
 
-  it('out of its invocation\'s time it starts no more items: those answer NOT_TRIED, nothing of them written', async () => {
+  it('out of its invocation\'s time it starts no more items (NOT_TRIED; none tried: 503), nothing of them written', async () => {
     const { collectionId, nftIds } = await nftsOf('batch-seller-7', 2);
     const route = routes.find((r) => r.id === 'createListingsBatch')!;
     const { handler } = await import('../../functions/handlers/listings/create-listings-batch.js');
@@ -95,10 +95,10 @@ describe('POST /market/listings/batch', () => {
       body: JSON.stringify({ items: nftIds.map((nftId) => ({ nftId, price: 100 })) }),
       authorizer: { jwt: { claims: { sub: 'batch-seller-7' }, scopes: [] } },
     });
-    // Less time left than a batch keeps in hand: it answers at once, with every item's result.
+    // Less time left than a batch keeps in hand: it answers at once; with no item tried, the batch as a whole is 503.
     const answer = await handler(event, lambdaContext(route.id, 'short', 1_500)) as { statusCode: number; body: string };
-    assert.equal(answer.statusCode, 200, answer.body);
-    assert.deepEqual(codes(JSON.parse(answer.body).results), ['NOT_TRIED', 'NOT_TRIED']);
+    assert.equal(answer.statusCode, 503, answer.body);
+    assert.equal(JSON.parse(answer.body).error.code, 'NOT_TRIED');
     assert.deepEqual(await activeIn(collectionId), []);
   });
 
