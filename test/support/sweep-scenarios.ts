@@ -32,6 +32,19 @@ const run = Date.now().toString(36);
 let keys = 0;
 
 /**
+ * A setup call under its own Idempotency-Key, sent again while it answers 503 (a machine too busy for the local
+ * 10 s timeout): the key makes the resend the same request.
+ */
+async function setUp(api: Api, userId: string, path: string, body: unknown, groups?: string[]): Promise<Answer> {
+  const headers = { 'idempotency-key': `setup-${run}-${++keys}` };
+  for (let attempt = 1; ; attempt++) {
+    const answer = await api.call(userId, 'POST', path, body, headers, groups);
+    if (answer.status !== 503 || attempt >= 10) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/**
  * `listings` listings of one fresh collection (minted by sellers of 20, listed through the batch route), then
  * `sweepers` funded users who all sweep it at once for up to `maxItems` each. A sweep answered 503 SWEEP_INCOMPLETE
  * (out of its invocation's time) or 409 IDEMPOTENCY_IN_PROGRESS is sent again with the same key, as a client would.
@@ -41,32 +54,32 @@ export async function sweepRace(api: Api, options: { sweepers: number; maxItems:
   const creator = `sweep-creator-${tag}`;
   const perSeller = 20;
   const sellers = Array.from({ length: Math.ceil(options.listings / perSeller) }, (_, i) => `sweep-seller-${tag}-${i + 1}`);
-  const collection = expect(await api.call(creator, 'POST', '/market/collections', {
+  const collection = expect(await setUp(api, creator, '/market/collections', {
     name: `Swept ${tag}`, image: 'https://img.example.com/swept.png', royaltyBps: 500,
-  }, {}, ['creators']), 201, 'collection');
-  const presale = expect(await api.call(creator, 'POST', '/presale/create', {
+  }, ['creators']), 201, 'collection');
+  const presale = expect(await setUp(api, creator, '/presale/create', {
     collectionId: collection.collectionId, price: 100, supply: sellers.length * perSeller, perWalletLimit: perSeller,
     startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-  }, {}, ['creators']), 201, 'presale');
-  const topUp = async (userId: string, amount: number) =>
-    expect(await api.call(userId, 'POST', '/users/balance-topups', { amount }, { 'idempotency-key': `sweep-${tag}-${userId}` }), 201, 'top-up');
+  }, ['creators']), 201, 'presale');
+  const topUp = async (userId: string, amount: number) => expect(await setUp(api, userId, '/users/balance-topups', { amount }), 201, 'top-up');
 
   let listed = 0;
   const listAll = async (seller: string, s: number) => {
     await topUp(seller, 100 * perSeller);
-    const { nftIds } = expect(await api.call(seller, 'POST', `/presale/${presale.presaleId}/purchase`, { quantity: perSeller }), 201, 'mint');
+    const { nftIds } = expect(await setUp(api, seller, `/presale/${presale.presaleId}/purchase`, { quantity: perSeller }), 201, 'mint');
     // Prices 1,000 to 1,199 with ties, so cheapest-first has equal prices to order too.
     let items = (nftIds as string[]).slice(0, Math.max(0, options.listings - s * perSeller))
       .map((nftId, i) => ({ nftId, price: 1_000 + ((s * perSeller + i) * 37) % 200 }));
-    // What a slow moment leaves NOT_TRIED is sent again.
+    // What a slow moment leaves NOT_TRIED (or a 503) is sent again, under the same key: the same listings.
+    const headers = { 'idempotency-key': `batch-${tag}-${seller}` };
     for (let round = 0; items.length > 0 && round < 10; round++) {
-      const answer = await api.call(seller, 'POST', '/market/listings/batch', { items });
-      if (answer.status === 503 && answer.body?.error?.code === 'NOT_TRIED') continue;
+      const answer = await api.call(seller, 'POST', '/market/listings/batch', { items }, headers);
+      if (answer.status === 503) continue;
       const { results } = expect(answer, 200, 'batch listing');
       const refused = (results as Array<{ error?: { code: string } }>).filter((r) => r.error && r.error.code !== 'NOT_TRIED');
       if (refused.length > 0) throw new Error(`batch listing refused: ${JSON.stringify(refused[0])}`);
-      listed += (results as Array<{ status?: string }>).filter((r) => r.status === 'created').length;
       const notTried = new Set((results as Array<{ nftId: string; error?: unknown }>).filter((r) => r.error).map((r) => r.nftId));
+      listed += items.length - notTried.size;
       items = items.filter((item) => notTried.has(item.nftId));
     }
   };
