@@ -11,7 +11,7 @@ import { sweepCollection, type SweepRequest } from '../../usecases/sweep.js';
 
 const config = tradingConfig();
 /** The sweep stops starting buys this long before the invocation's end, so it answers instead of being cut off. */
-const stopBeforeEndMs = 1_500;
+const stopBeforeEndMs = 2_000;
 
 /** Powertools replays a finished sweep's answer for 24 h; the sweep's own slots keep a retry from buying twice after that. */
 const persistenceStore = idempotencyStore();
