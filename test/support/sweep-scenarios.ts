@@ -29,6 +29,8 @@ const expect = (answer: Answer, status: number, what: string) => {
 };
 
 const run = Date.now().toString(36);
+/** Item errors of a machine too busy for the local timeouts: the item is sent again. */
+const retryable = new Set(['NOT_TRIED', 'DATABASE_UNAVAILABLE', 'DATABASE_BUSY', 'CONCURRENT_UPDATE']);
 let keys = 0;
 
 /**
@@ -70,13 +72,13 @@ export async function sweepRace(api: Api, options: { sweepers: number; maxItems:
     // Prices 1,000 to 1,199 with ties, so cheapest-first has equal prices to order too.
     let items = (nftIds as string[]).slice(0, Math.max(0, options.listings - s * perSeller))
       .map((nftId, i) => ({ nftId, price: 1_000 + ((s * perSeller + i) * 37) % 200 }));
-    // What a slow moment leaves NOT_TRIED (or a 503) is sent again, under the same key: the same listings.
+    // What a slow moment leaves undone (NOT_TRIED, the database out of time, a 503) is sent again, under the same key.
     const headers = { 'idempotency-key': `batch-${tag}-${seller}` };
     for (let round = 0; items.length > 0 && round < 10; round++) {
       const answer = await api.call(seller, 'POST', '/market/listings/batch', { items }, headers);
       if (answer.status === 503) continue;
       const { results } = expect(answer, 200, 'batch listing');
-      const refused = (results as Array<{ error?: { code: string } }>).filter((r) => r.error && r.error.code !== 'NOT_TRIED');
+      const refused = (results as Array<{ error?: { code: string } }>).filter((r) => r.error && !retryable.has(r.error.code));
       if (refused.length > 0) throw new Error(`batch listing refused: ${JSON.stringify(refused[0])}`);
       const notTried = new Set((results as Array<{ nftId: string; error?: unknown }>).filter((r) => r.error).map((r) => r.nftId));
       listed += items.length - notTried.size;
