@@ -9,7 +9,7 @@ export interface SweepOutcome {
   bought: Array<{ listingId: string; nftId: string; price: number }>;
   skipped: Array<{ listingId: string; reason: string }>;
   spent: number;
-  /** Times the sweeper sent its sweep again with the same key (503 SWEEP_INCOMPLETE or TIMEOUT, 409 IDEMPOTENCY_IN_PROGRESS). */
+  /** Times the sweeper sent its sweep again with the same key (a 503: SWEEP_INCOMPLETE, TIMEOUT, the database; 409 IDEMPOTENCY_IN_PROGRESS). */
   resent: number;
 }
 
@@ -48,8 +48,8 @@ async function setUp(api: Api, userId: string, path: string, body: unknown, grou
 
 /**
  * `listings` listings of one fresh collection (minted by sellers of 20, listed through the batch route), then
- * `sweepers` funded users who all sweep it at once for up to `maxItems` each. A sweep answered 503 SWEEP_INCOMPLETE or
- * TIMEOUT (out of its invocation's time) or 409 IDEMPOTENCY_IN_PROGRESS is sent again with the same key, as a client would.
+ * `sweepers` funded users who all sweep it at once for up to `maxItems` each. A sweep answered 503 (SWEEP_INCOMPLETE, TIMEOUT:
+ * out of its invocation's time; the database) or 409 IDEMPOTENCY_IN_PROGRESS is sent again with the same key, as a client would.
  */
 export async function sweepRace(api: Api, options: { sweepers: number; maxItems: number; listings: number }): Promise<SweepRace> {
   const tag = `${run}-${++keys}`;
@@ -102,7 +102,7 @@ export async function sweepRace(api: Api, options: { sweepers: number; maxItems:
       const answer = await api.call(sweeper, 'POST', '/market/sweep', body, headers);
       if (answer.status === 200) return { sweeper, ...answer.body, resent };
       const code = answer.body?.error?.code;
-      if (!['SWEEP_INCOMPLETE', 'IDEMPOTENCY_IN_PROGRESS', 'TIMEOUT'].includes(code) || resent >= 100) {
+      if (!['SWEEP_INCOMPLETE', 'IDEMPOTENCY_IN_PROGRESS', 'TIMEOUT', 'DATABASE_UNAVAILABLE', 'DATABASE_BUSY'].includes(code) || resent >= 100) {
         throw new Error(`sweep by ${sweeper}: ${answer.status} ${JSON.stringify(answer.body)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
