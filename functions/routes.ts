@@ -11,8 +11,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** public: no token needed. user: a verified JWT subject is required (authorizer + handler check). */
 export type RouteAuth = 'public' | 'user';
 
-/** Throttle classes map to rate/burst per stage (lib/stage-config.ts) and in the local gateway. */
-export type ThrottleClass = 'public-read' | 'user-read' | 'user-write';
+/**
+ * Throttle classes map to rate/burst per stage (lib/stage-config.ts) and in the local gateway. user-bulk: a
+ * request that makes up to 50 trades (sweep, batch listing), so a fiftieth of user-write's rate.
+ */
+export type ThrottleClass = 'public-read' | 'user-read' | 'user-write' | 'user-bulk';
 
 export interface CachePolicy {
   /** Seconds CloudFront and browsers may serve the answer without asking again. */
@@ -188,6 +191,21 @@ export const routes: readonly Route[] = [
     id: 'buyListing', method: 'POST', path: '/market/listings/{listingId}/buy',
     handler: 'listings/buy-listing', auth: 'user', cache: null, throttle: 'user-write', access: 'write',
     summary: 'Buy a listed NFT from your balance',
+  },
+  {
+    id: 'sweepCollection', method: 'POST', path: '/market/sweep',
+    handler: 'market/sweep-collection', auth: 'user', cache: null, throttle: 'user-bulk', access: 'write', idempotencyTable: true,
+    summary: 'Buy up to maxItems of the cheapest listings of a collection at up to maxPricePerItem each; the Idempotency-Key header is required',
+  },
+  {
+    id: 'createListingsBatch', method: 'POST', path: '/market/listings/batch',
+    handler: 'listings/create-listings-batch', auth: 'user', cache: null, throttle: 'user-bulk', access: 'write',
+    summary: 'List up to 50 NFTs you own; a result per item, one refused item leaves the others listed',
+  },
+  {
+    id: 'cancelListingsBatch', method: 'POST', path: '/market/listings/cancel-batch',
+    handler: 'listings/cancel-listings-batch', auth: 'user', cache: null, throttle: 'user-bulk', access: 'write',
+    summary: 'Cancel up to 50 of your listings; a result per listing, one refused leaves the others cancelled',
   },
   {
     id: 'createCollection', method: 'POST', path: '/market/collections',

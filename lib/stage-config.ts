@@ -110,6 +110,8 @@ const tenThousandUserThrottle: StageConfig['throttle'] = {
     'public-read': { rateLimit: 6_000, burstLimit: 3_000 },
     'user-read': { rateLimit: 4_000, burstLimit: 2_000 },
     'user-write': { rateLimit: 1_000, burstLimit: 500 },
+    // Up to 50 trades a request: the same trades per second as user-write at most.
+    'user-bulk': { rateLimit: 20, burstLimit: 10 },
   },
 };
 

@@ -51,6 +51,10 @@ export const items = {
     collectionId: string; interval: HistoryInterval; t: string; sales: number; volume: number; floor: number | null; floorAsOf: string;
     seededSales?: number; seededVolume?: number;
   }) => ({ ...keys.historyBucket(b.collectionId, b.interval, b.t), entity: 'history', ...b }),
+  /** One purchase of a sweep (keys.sweepSlot); `requestHash` fingerprints the sweep's request. */
+  sweepSlot: (s: { userId: string; sweepId: string; slot: number; requestHash: string; listingId: string; nftId: string; price: number; boughtAt: string }) => ({
+    ...keys.sweepSlot(s.userId, s.sweepId, s.slot), entity: 'sweep-slot', ...s,
+  }),
   priceEntry: (l: { collectionId: string; price: number; listingId: string }) => ({
     ...keys.priceEntry(l), entity: 'price-entry', listingId: l.listingId, price: l.price,
   }),

@@ -69,6 +69,12 @@ export const keys = {
    */
   userActivity: (userId: string, at: string, activityId: string) => ({ pk: keys.userActivityPartition(userId), sk: `${at}#${activityId}` }),
   userActivityPartition: (userId: string) => `USER_ACTIVITY#${userId}`,
+  /**
+   * A sweep's purchases, in the buyer's own partition per (user, Idempotency-Key): slot n is written in the
+   * transaction of the sweep's n-th buy, on condition it is new, so a sweep never buys more than its maxItems.
+   */
+  sweep: (userId: string, sweepId: string) => `SWEEP#${userId}#${sweepId}`,
+  sweepSlot: (userId: string, sweepId: string, slot: number) => ({ pk: `SWEEP#${userId}#${sweepId}`, sk: `SLOT#${String(slot).padStart(3, '0')}` }),
   /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
   aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
   /** How many holders hold 1, 2-3, 4-10, ... NFTs of the collection (the aggregator's, beside the holder counts). */

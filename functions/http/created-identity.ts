@@ -34,3 +34,14 @@ export function createdIdentity(event: APIGatewayProxyEventV2, userId: string, p
   const digest = createHash('sha256').update(`${userId}\u0000${event.routeKey}\u0000${key}`).digest('base64url').slice(0, 27);
   return { id: `${prefix}-${digest.replace(/[^A-Za-z0-9_-]/g, '')}`, requestHash };
 }
+
+/**
+ * createdIdentity for one item of a batch, told apart by `itemKey` (unique within the batch): with the same
+ * Idempotency-Key, a retried batch addresses the same items.
+ */
+export function itemIdentity(event: APIGatewayProxyEventV2, userId: string, prefix: string, itemKey: string, input: unknown): { id: string; requestHash: string | null } {
+  const { id, requestHash } = createdIdentity(event, userId, prefix, input);
+  if (requestHash === null) return { id, requestHash };
+  const digest = createHash('sha256').update(`${id}\u0000${itemKey}`).digest('base64url').slice(0, 27);
+  return { id: `${prefix}-${digest.replace(/[^A-Za-z0-9_-]/g, '')}`, requestHash };
+}

@@ -36,7 +36,7 @@ function operation(route: Route): Record<string, unknown> {
       ...pathParameters,
       ...(schemas?.query ? queryParameters(schemas.query) : []),
       ...(route.access === 'write' ? [{
-        name: 'Idempotency-Key', in: 'header', required: route.id === 'createTopup',
+        name: 'Idempotency-Key', in: 'header', required: route.idempotencyTable === true,
         description: 'Makes a retried write safe: the same key and body get the same answer, once', schema: { type: 'string', maxLength: 128 },
       }] : []),
     ],

@@ -149,3 +149,28 @@ export const holders = z.object({
 });
 /** An activity in the caller's own feed, with what the caller was in it. */
 export const userActivity = activity.extend({ role: z.enum(activityRoles) });
+const itemError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
+  .describe('Why this item was refused: the code and message a single request for it would have answered');
+
+export const sweep = z.object({
+  bought: z.array(z.object({ listingId: z.string(), nftId: z.string(), price: money })).describe('Cheapest first'),
+  skipped: z.array(z.object({
+    listingId: z.string(),
+    reason: z.enum(['OWN_LISTING', 'SOLD', 'CANCELLED', 'PRICE_ABOVE_MAX', 'INSUFFICIENT_FUNDS', 'UNAVAILABLE']),
+  })).describe('Listings it tried and passed over (SOLD, CANCELLED: someone else was first)'),
+  spent: money.describe('What the balance paid: the sum of the prices bought'),
+});
+
+export const listingBatch = z.object({
+  results: z.array(z.union([
+    z.object({ nftId: z.string(), status: z.literal('created'), listing }),
+    z.object({ nftId: z.string(), error: itemError }),
+  ])).describe('One per item, in request order'),
+});
+
+export const cancellationBatch = z.object({
+  results: z.array(z.union([
+    z.object({ listingId: z.string(), status: z.literal('cancelled'), cancelledAt: timestamp }),
+    z.object({ listingId: z.string(), error: itemError }),
+  ])).describe('One per listing, in request order'),
+});

@@ -6,6 +6,7 @@ import { depthQuery, historyQuery, holdersQuery } from './collection-market.js';
 import { feedPage, feedQuery } from './feed.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
+import * as bulk from './bulk-trading.js';
 
 export interface RouteSchemas {
   /** Request schemas are zod/mini (what the handlers run); response schemas classic zod (docs and tests). */
@@ -43,6 +44,9 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
   cancelListing: { response: responses.cancelledListing },
   buyListing: { response: responses.sale },
+  sweepCollection: { body: bulk.sweepRequest, response: responses.sweep },
+  createListingsBatch: { body: bulk.createListingsRequest, response: responses.listingBatch },
+  cancelListingsBatch: { body: bulk.cancelListingsRequest, response: responses.cancellationBatch },
   createCollection: { body: trading.createCollectionRequest, response: responses.collection, status: 201 },
   createOffer: { body: trading.createOfferRequest, response: responses.offer, status: 201 },
   cancelOffer: { response: responses.closed },

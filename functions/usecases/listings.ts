@@ -92,15 +92,26 @@ export interface Sale extends SaleSplit {
   soldAt: string;
 }
 
+/** What a caller composing buys (a sweep) adds to one: a check of the listing as read, and writes of its own. */
+export interface BuyExtras {
+  /** Runs on the listing as read, before the buy's own checks; throw to refuse it. */
+  check?: (listing: Listing & { status: string }) => void;
+  /** Written first in the buy's transaction, so their failed conditions are the ones reported. */
+  writes?: (listing: Listing, at: string) => GuardedWrite[];
+}
+
 /**
  * One TransactWriteItems: the listing closes, the NFT moves, the buyer pays, and seller, creator and
  * platform each get a pending credit. Any failed condition cancels all of it. Two buys of different
  * listings share no item, whoever the seller or creator.
  */
-export async function buyListing(buyer: string, listingId: string, now: Date, config: TradingConfig): Promise<Sale> {
+export async function buyListing(
+  buyer: string, listingId: string, now: Date, config: TradingConfig, also: BuyExtras = {},
+): Promise<Sale> {
   return withPendingCreditsApplied(buyer, now, () => withOptimisticRetry(async () => {
     const listing = await readListing(listingId);
     if (!listing) throw tradingErrors.listingNotFound();
+    also.check?.(listing);
     if (listing.status !== 'active') throw tradingErrors.listingUnavailable();
     if (listing.seller === buyer) throw tradingErrors.ownListing();
     const { collection, nft } = await readTradeContext(listing.nftId, listing.collectionId);
@@ -111,6 +122,7 @@ export async function buyListing(buyer: string, listingId: string, now: Date, co
       feeBps: config.feeBps, royaltyBps: collection.royaltyBps, paidFrom: 'balance',
     });
     await transact([
+      ...(also.writes?.(listing, at) ?? []),
       closeListing(listing, 'sold', at, { buyer }),
       transferNft(nft, buyer, { listingId }, tradingErrors.listingUnavailable),
       ...accountChanges(deltas, 'sale', listingId, at, buyer),

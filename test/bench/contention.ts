@@ -11,7 +11,8 @@ import { startConflictProxy } from '../../local/conflict-proxy.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { freePort } from '../../local/free-port.js';
 import { startLocalRuntime } from '../../local/runtime.js';
-import { drop, hotCollectionBuys, type Api } from '../support/contention-scenarios.js';
+import { drop, hotCollectionBuys } from '../support/contention-scenarios.js';
+import { runtimeApi } from '../support/runtime-api.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,23 +31,7 @@ const proxy = await startConflictProxy({ upstream: dynamo.endpoint, holdMs: Numb
 const runtime = await startLocalRuntime({
   port: 0, tableName: `bench-${Date.now()}`, seedSize: null, dynamoDbEndpoint: proxy.endpoint, throttleStage: null,
 });
-const tokens = new Map<string, string>();
-const token = async (userId: string, groups?: string[]) => {
-  const key = `${userId}|${groups?.join(',') ?? ''}`;
-  if (!tokens.has(key)) tokens.set(key, await runtime.issuer.sign({ sub: userId, groups }));
-  return tokens.get(key)!;
-};
-const send = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-};
-const api: Api = {
-  call: async (userId, method, path, body, headers = {}, groups) => send(method, path, body, { ...headers, authorization: `Bearer ${await token(userId, groups)}` }),
-  get: (path, body) => send(body === undefined ? 'GET' : 'POST', path, body, {}),
-};
+const api = runtimeApi(runtime);
 
 const measure = async <T>(name: string, work: () => Promise<T & { tally: object; seconds: number }>) => {
   const before = proxy.stats();

@@ -465,7 +465,32 @@ async function dynamoDbBench(notes: string[]): Promise<{ cases: CaseResult[]; se
       userId: writer(2), body: { collectionId: collections[0], amount: 1000, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
       headers: { 'idempotency-key': randomUUID() },
     }));
-    for (let offset = 0; offset < 4; offset++) await fund(writer(offset));
+    writeCase('sweepCollection', 'POST /market/sweep {collectionId, maxItems: 5, maxPricePerItem: 10^8} with a new Idempotency-Key, a collection in turn', (i) => ({
+      userId: writer(4), body: { collectionId: collections[i % collections.length], maxItems: 5, maxPricePerItem: 100_000_000 },
+      headers: { 'idempotency-key': randomUUID() },
+    }));
+    // Batches: 5 free NFTs of a seed NFT's owner (seed NFTs in turn), listed; then 5 listings of those owners, cancelled.
+    const ownedBy = async (owner: string) => ((await admin.send(new QueryCommand({
+      TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `OWNER#${owner}` },
+    }))).Items ?? []);
+    let nextSeedNft = 1;
+    const batchSellers: string[] = [];
+    writeCase('createListingsBatch', 'POST /market/listings/batch with 5 free NFTs of one owner', async () => {
+      for (let tries = 0; tries < 50; tries++) {
+        const owner = (await admin.send(new GetCommand({ TableName: tableName, Key: keys.nft(`nft-${nextSeedNft++}`) }))).Item?.owner as string | undefined;
+        const free = owner ? (await ownedBy(owner)).filter((n) => !n.listingId && !n.auctionId).slice(0, 5) : [];
+        if (free.length === 0) continue;
+        batchSellers.push(owner!);
+        return { userId: owner!, body: { items: free.map((n) => ({ nftId: n.nftId as string, price: 5_000 })) } };
+      }
+      return { userId: writer(5), body: { items: [{ nftId: 'nft-none', price: 5_000 }] } };
+    });
+    writeCase('cancelListingsBatch', 'POST /market/listings/cancel-batch with 5 listings of one seller', async () => {
+      const seller = batchSellers.shift() ?? writer(5);
+      const listed = (await ownedBy(seller)).filter((n) => n.listingId).slice(0, 5).map((n) => n.listingId as string);
+      return { userId: seller, body: { listingIds: listed.length ? listed : ['lst-none'] } };
+    });
+    for (let offset = 0; offset < 5; offset++) await fund(writer(offset));
 
     const handlers = new Map<string, Handler>();
     const results: CaseResult[] = [];

@@ -54,6 +54,16 @@ const smuggled = (b: string) => ({
 });
 const cursorFor = (record: Item) => Buffer.from(JSON.stringify(record)).toString('base64url');
 
+/** A batch A sends about B's records: 200, each of them refused with `code`, and the table unchanged. */
+async function refusedItems(label: string, run: () => Promise<ApiAnswer>, code: string): Promise<void> {
+  const before = await settledSnapshot(market);
+  const answer = await run();
+  assert.equal(answer.status, 200, `${label}: ${JSON.stringify(answer.body)}`);
+  assert.ok(answer.body.results.every((r: Item) => r.error?.code === code), `${label}: ${JSON.stringify(answer.body.results)}`);
+  const diff = snapshotDiff(before, await settledSnapshot(market));
+  assert.ok(diff.added.length === 0 && diff.removed.length === 0, `${label} changed the table: ${describeDiff(diff)}`);
+}
+
 /** Each user route id → the probe that tries it against another user's records. */
 const probes: Record<string, () => Promise<void>> = {
   async getAccount() {
@@ -155,6 +165,36 @@ const probes: Record<string, () => Promise<void>> = {
     const listed = someone(of('nft').filter((n) => n.owner !== A && n.listingId), "another user's listed NFT");
     await refused(`A lists ${listed.owner}'s listed NFT`, () => asA('POST', '/market/listings', { nftId: listed.nftId, price: 1 }), [403, 404, 409]);
     await refused('A lists it naming the owner as seller', () => asA('POST', '/market/listings', { nftId: free.nftId, price: 1, seller: free.owner }), [400, 403]);
+  },
+
+  async createListingsBatch() {
+    const free = someone(of('nft').filter((n) => n.owner !== A && !n.listingId && !n.auctionId), "another user's unlisted NFT");
+    await refusedItems(`A lists ${free.owner}'s NFT in a batch`, () => asA('POST', '/market/listings/batch', { items: [{ nftId: free.nftId, price: 1 }] }), 'NOT_OWNER');
+    await refused('A lists it in a batch naming the owner as seller', () =>
+      asA('POST', '/market/listings/batch', { items: [{ nftId: free.nftId, price: 1, seller: free.owner }] }, smuggled(free.owner).headers), [400]);
+  },
+
+  async cancelListingsBatch() {
+    const listing = someone(of('listing').filter((l) => l.status === 'active' && l.seller !== A), "another user's active listing");
+    await refusedItems(`A cancels ${listing.seller}'s listing in a batch`, () =>
+      asA('POST', `/market/listings/cancel-batch?${smuggled(listing.seller).query}`, { listingIds: [listing.listingId] }, smuggled(listing.seller).headers), 'NOT_SELLER');
+  },
+
+  async sweepCollection() {
+    // Sweeping others' listings is the point; A cannot sweep as B, with B's money, or get B's sweep under B's key.
+    const listing = someone(of('listing').filter((l) => l.status === 'active' && l.seller !== A), 'an active listing');
+    const b = of('account').find((a) => a.userId !== A && a.userId !== listing.seller && a.balance >= listing.price)!.userId as string;
+    const body = { collectionId: listing.collectionId, maxItems: 1, maxPricePerItem: listing.price };
+    await refused('A sweeps naming another buyer', () =>
+      asA('POST', '/market/sweep', { ...body, buyer: b }, { 'idempotency-key': 'sweep-probe-0', ...smuggled(b).headers }), [400]);
+    const tokenB = await market.token(b);
+    const theirs = await market.call('POST', '/market/sweep', { token: tokenB, body, headers: { 'idempotency-key': 'sweep-probe-1' } });
+    assert.equal(theirs.status, 200, JSON.stringify(theirs.body));
+    const bAccount = (await market.call('GET', '/accounts', { token: tokenB })).body;
+    const mine = await asA('POST', '/market/sweep', body, { 'idempotency-key': 'sweep-probe-1' });
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.ok(mine.body.bought.every((p: Item) => !theirs.body.bought.some((t: Item) => t.listingId === p.listingId)), 'not B\'s answer');
+    assert.deepEqual((await market.call('GET', '/accounts', { token: tokenB })).body, bAccount);
   },
 
   async cancelOffer() {

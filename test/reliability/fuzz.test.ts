@@ -190,7 +190,10 @@ function plausible(field: string, user?: string): fc.Arbitrary<unknown> {
     case 'collectionIds': return fc.array(fc.constantFrom(...ids.collectionId!, 'col-unknown'), { minLength: 1, maxLength: 5 });
     case 'amount': case 'price': case 'reservePrice': return fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 10_000_000 }));
     case 'minPrice': case 'maxPrice': return fc.integer({ min: 0, max: 100_000 });
-    case 'quantity': case 'perWalletLimit': return fc.integer({ min: 1, max: 3 });
+    case 'quantity': case 'perWalletLimit': case 'maxItems': return fc.integer({ min: 1, max: 3 });
+    case 'maxPricePerItem': return fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 10_000_000 }));
+    case 'listingIds': return fc.array(plausible('listingId', user), { minLength: 1, maxLength: 4 });
+    case 'items': return fc.array(fc.record({ nftId: plausible('nftId', user), price: plausible('price') }), { minLength: 1, maxLength: 4 });
     case 'supply': return fc.integer({ min: 1, max: 20 });
     case 'limit': return fc.integer({ min: 1, max: 100 });
     case 'royaltyBps': case 'minIncrementBps': return fc.integer({ min: 0, max: 2_500 });

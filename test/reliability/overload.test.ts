@@ -11,6 +11,7 @@ const limits: Record<ThrottleClass, Throttle> = {
   'public-read': { rateLimit: 40, burstLimit: 10 },
   'user-read': { rateLimit: 1, burstLimit: 10 },
   'user-write': { rateLimit: 1, burstLimit: 2 },
+  'user-bulk': { rateLimit: 1, burstLimit: 2 },
 };
 
 let market: TestMarketplace;

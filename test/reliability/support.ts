@@ -177,6 +177,12 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },
+      sweepCollection: {
+        method: 'POST', path: '/market/sweep', headers: { 'idempotency-key': unique() }, as: 'user',
+        body: { collectionId: otherListing?.collectionId ?? 'missing', maxItems: 2, maxPricePerItem: 1_000_000 },
+      },
+      createListingsBatch: { method: 'POST', path: '/market/listings/batch', body: { items: [{ nftId: mine.freeNft?.nftId, price: 1234 }] }, as: 'user' },
+      cancelListingsBatch: { method: 'POST', path: '/market/listings/cancel-batch', body: { listingIds: [mine.listing?.listingId ?? 'missing'] }, as: 'user' },
       buyListing: { method: 'POST', path: `/market/listings/${id(otherListing?.listingId)}/buy`, as: 'user' },
       createCollection: { method: 'POST', path: '/market/collections', body: { name: 'Sample', image: 'https://example.com/s.png', royaltyBps: 100 }, as: 'creator' },
       createOffer: { method: 'POST', path: '/offers', body: { nftId: otherNft?.nftId, amount: 10, expiresAt: inDays(2) }, as: 'user' },

@@ -60,6 +60,7 @@ describe('the local rate limiter', () => {
       'public-read': { rateLimit: 10, burstLimit: 5 },
       'user-read': { rateLimit: 1, burstLimit: 1 },
       'user-write': { rateLimit: 1, burstLimit: 1 },
+      'user-bulk': { rateLimit: 1, burstLimit: 1 },
     }, () => clock);
     const burst = Array.from({ length: 6 }, () => limiter.take('public-read').allowed);
     assert.deepEqual(burst, [true, true, true, true, true, false]);
