@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Candidate } from '../domain/sweep.js';
+import { drivingKey, matchesTraits, type Attribute, type TraitFilter } from '../domain/traits.js';
 import { db, tableName } from './client.js';
 import { items } from './items.js';
 import { keys, priceKey } from './keys.js';
@@ -8,28 +9,44 @@ import type { GuardedWrite } from './transactions.js';
 /** Price entries read per round trip while looking for candidates past the ones to leave out. */
 const candidatePage = 100;
 
+interface CandidateQuery {
+  collectionId: string; maxPrice: number; limit: number; exclude: ReadonlySet<string>;
+  /** Only listings with these traits (OR within a key, AND across keys), as the listing filter has it. */
+  attributes?: TraitFilter | undefined;
+}
+
 /**
  * The cheapest active listings of a collection a sweep may buy: up to `limit`, priced at most `maxPrice`, leaving
  * out `exclude` (ones it tried). From the collection's price entries in the base table (`FLOOR#<c>`), read strongly
  * consistent, so a listing sold or cancelled a moment ago is not among them; paged until `limit` are found.
- * The one place sweep candidates come from: a filter (traits) belongs here.
+ * With `attributes`: from the trait price entries (`TRAIT_LISTINGS#<c>#<key>#<value>`, also in the base table) of
+ * each value of the key with fewest values named, read in parallel and merged by price; the other keys are checked
+ * on the traits each entry carries.
  */
-export async function sweepCandidates(query: {
-  collectionId: string; maxPrice: number; limit: number; exclude: ReadonlySet<string>;
-}): Promise<Candidate[]> {
+export async function sweepCandidates(query: CandidateQuery): Promise<Candidate[]> {
+  if (!query.attributes) return cheapestIn(keys.floorPartition(query.collectionId), query, () => true);
+  const filter = Object.fromEntries(Object.entries(query.attributes).map(([k, values]) => [k, [...new Set(values)]]));
+  const key = drivingKey(filter);
+  const matches = (item: Record<string, unknown>) => matchesTraits((item.attributes as Attribute[] | undefined) ?? [], filter);
+  const lists = await Promise.all(filter[key]!.map((value) =>
+    cheapestIn(keys.traitListingsPartition(query.collectionId, { key, value }), query, matches)));
+  return lists.flat().sort((a, b) => a.price - b.price || (a.listingId < b.listingId ? -1 : 1)).slice(0, query.limit);
+}
+
+async function cheapestIn(partition: string, query: CandidateQuery, keep: (item: Record<string, unknown>) => boolean): Promise<Candidate[]> {
   const found: Candidate[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const output = await db.send(new QueryCommand({
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND sk <= :highest',
-      ExpressionAttributeValues: { ':pk': keys.floorPartition(query.collectionId), ':highest': `${priceKey(query.maxPrice)}#~` },
+      ExpressionAttributeValues: { ':pk': partition, ':highest': `${priceKey(query.maxPrice)}#~` },
       ConsistentRead: true,
       Limit: Math.min(candidatePage, query.limit + query.exclude.size),
       ExclusiveStartKey: start,
     }));
     for (const item of output.Items ?? []) {
-      if (!query.exclude.has(item.listingId as string)) found.push({ listingId: item.listingId as string, price: item.price as number });
+      if (!query.exclude.has(item.listingId as string) && keep(item)) found.push({ listingId: item.listingId as string, price: item.price as number });
     }
     start = output.LastEvaluatedKey;
   } while (start && found.length < query.limit);

@@ -8,7 +8,7 @@ export const listingSort = z.enum(['price_asc', 'price_desc', 'newest']);
 const maxFilterKeys = 8;
 const maxFilterValues = 16;
 
-const traitFilterObject = z.record(traitKey, z.array(traitValue).check(z.minLength(1), z.maxLength(maxFilterValues))).check(
+export const traitFilterObject = z.record(traitKey, z.array(traitValue).check(z.minLength(1), z.maxLength(maxFilterValues))).check(
   z.refine((filter) => Object.keys(filter).length >= 1 && Object.keys(filter).length <= maxFilterKeys, `name 1 to ${maxFilterKeys} trait keys`),
 );
 

@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import type { TradingConfig } from '../domain/trading-config.js';
 import { InsufficientFundsError, tradingErrors } from '../domain/trading-errors.js';
 import { affordable, shuffled, skipReason, sweepIncomplete, SweepSkip, type Candidate, type SkipReason } from '../domain/sweep.js';
+import type { TraitFilter } from '../domain/traits.js';
 import { readAccountWithCredits } from '../data/account-repository.js';
 import { readSweepSlots, SlotTaken, sweepCandidates, sweepSlotWrite } from '../data/sweep-repository.js';
 import { buyListing } from './listings.js';
@@ -10,6 +11,7 @@ export interface SweepRequest {
   collectionId: string;
   maxItems: number;
   maxPricePerItem: number;
+  attributes?: TraitFilter | undefined;
 }
 
 export interface SweepResult {
@@ -91,7 +93,7 @@ export async function sweepCollection(
   while (fundsLeft && bought.size < request.maxItems) {
     const need = request.maxItems - bought.size;
     const candidates = await sweepCandidates({
-      collectionId: request.collectionId, maxPrice: request.maxPricePerItem, limit: need, exclude: tried,
+      collectionId: request.collectionId, maxPrice: request.maxPricePerItem, limit: need, exclude: tried, attributes: request.attributes,
     });
     if (candidates.length === 0) break;
     const round = affordable(candidates, need, await spendable(buyer));

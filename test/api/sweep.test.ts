@@ -74,6 +74,33 @@ describe('POST /market/sweep', () => {
     assert.deepEqual(left.items.map((l: { listingId: string }) => l.listingId), listings.slice(4).map((l) => l.listingId));
   });
 
+  it('with attributes buys only the cheapest listings with those traits (OR within a key, AND across keys)', async () => {
+    const traits = [
+      { key: 'Background', values: [{ value: 'Red', weight: 1 }, { value: 'Blue', weight: 1 }, { value: 'Green', weight: 1 }] },
+      { key: 'Eyes', values: [{ value: 'Laser', weight: 1 }, { value: 'Bored', weight: 1 }] },
+    ];
+    const { collectionId, presaleId } = await fx.freshCollection('creator-1', 20, traits);
+    await fx.topUp('sweep-seller-t', 100 * 20);
+    const { nftIds } = fx.expectStatus(await fx.call('sweep-seller-t', 'POST', `/presale/${presaleId}/purchase`, { quantity: 20 }), 201);
+    type TraitListing = { listingId: string; nftId: string; price: number; attributes: Array<{ key: string; value: string }> };
+    const listings: TraitListing[] = [];
+    for (const [i, nftId] of (nftIds as string[]).entries()) {
+      const listing = fx.expectStatus(await fx.call('sweep-seller-t', 'POST', '/market/listings', { nftId, price: 100 + ((i * 37) % 50) * 10 }), 201);
+      listings.push(listing as TraitListing);
+    }
+    const has = (l: TraitListing, key: string, values: string[]) => l.attributes.some((a) => a.key === key && values.includes(a.value));
+    const eligible = listings.filter((l) => has(l, 'Background', ['Red', 'Blue']) && has(l, 'Eyes', ['Laser']))
+      .sort((a, b) => a.price - b.price || (a.listingId < b.listingId ? -1 : 1));
+    assert.ok(eligible.length >= 3, `the draw gave ${eligible.length} eligible listings`);
+    await fx.topUp('sweeper-t', 100_000);
+    const body = fx.expectStatus(await sweep('sweeper-t', {
+      collectionId, maxItems: eligible.length - 1, maxPricePerItem: 10_000, attributes: { Background: ['Red', 'Blue'], Eyes: ['Laser'] },
+    }), 200);
+    const want = eligible.slice(0, -1).map(({ listingId, nftId, price }) => ({ listingId, nftId, price }));
+    assert.deepEqual(body, { bought: want, skipped: [], spent: want.reduce((sum, l) => sum + l.price, 0) });
+    assert.deepEqual(await ownedBy('sweeper-t'), want.map((l) => l.nftId).sort());
+  });
+
   it('passes over the buyer\'s own listings (OWN_LISTING) and buys the next ones', async () => {
     const { collectionId, listings } = await listed('sweep-seller-2', [200, 400, 600]);
     // The sweeper's own listing at the floor of the same collection: bought from the seller first, listed again.

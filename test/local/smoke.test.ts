@@ -20,21 +20,24 @@ async function runSmoke(args: string[]): Promise<{ exitCode: number; output: str
 
 const seedCalls = ['POST /market/', 'POST /market/floor', 'GET /market/collections', 'GET /accounts', 'GET /nft/my', 'GET /offers/my',
   'POST /auctions/', 'POST /presale/', 'GET /users/balance-topups'];
+/** Some market-depth reads of the load scenario, as the smoke test names them (their first request shape). */
+const marketDepthCalls = [/GET \/market\/collections\/[\w-]+\/traits/, /GET \/market\/collections\/[\w-]+\/holders\?limit=20/, /GET \/users\/me\/activity/];
 
 let market: TestMarketplace;
 before(async () => { market = await startTestMarketplace(); });
 after(async () => { await market.stop(); });
 
 describe('npm run smoke against the local gateway', () => {
-  it('passes with a token: the nine seed calls answer 200, the trading check moves nothing', async () => {
+  it('passes with a token: the nine seed calls and the market-depth reads answer 200, the trading check moves nothing', async () => {
     const token = await market.token('user-1');
     const before = (await market.call('GET', '/accounts', { token })).body;
     const { exitCode, output } = await runSmoke(['--target', market.url, '--token', token]);
     assert.equal(exitCode, 0, output);
     for (const call of seedCalls) assert.match(output, new RegExp(`PASS  ${call.replace(/[/]/g, '\\/')}: \\d+ ms`), call);
+    for (const call of marketDepthCalls) assert.match(output, new RegExp(`PASS  ${call.source}: \\d+ ms`), call.source);
     assert.match(output, /PASS {2}trading: buying a listing that does not exist is 404, the balance unchanged/);
     assert.match(output, /PASS {2}trading: a top-up without an Idempotency-Key is refused with 400/);
-    assert.match(output, /All 12 checks passed\./);
+    assert.match(output, /All 19 checks passed\./);
     assert.deepEqual((await market.call('GET', '/accounts', { token })).body, before);
   });
 

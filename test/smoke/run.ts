@@ -54,7 +54,8 @@ async function smoke(options: { target: string; token?: string | undefined; orig
     if (answer.status !== status) throw new Error(`${answer.status} (expected ${status}${what}): ${JSON.stringify(answer.body).slice(0, 300)}`);
   };
 
-  // The seed's nine endpoints, each once (scenario.json lists the market list twice: plain and filtered).
+  // Every read of the load scenario, each route once with its first request shape: the seed's nine endpoints
+  // (scenario.json lists the market list twice: plain and filtered) and the market-depth reads.
   const scenario = loadScenario();
   const tasks = scenario.tasks.filter((task, i) => scenario.tasks.findIndex((other) => other.route === task.route) === i);
   let collections: string[] = [];
@@ -67,18 +68,22 @@ async function smoke(options: { target: string; token?: string | undefined; orig
   const ids = collections.length > 0 ? collections : ['col-1'];
   for (const task of tasks) {
     const route: Route = routeById(task.route);
-    const path = route.seedPath ?? route.path;
-    const body = route.method === 'GET' ? undefined : expandFixed(task.variants[0]?.body ?? {}, ids);
+    const variant = task.variants[0];
+    let path = route.seedPath ?? route.path;
+    for (const [name, value] of Object.entries(expandFixed(variant?.path ?? {}, ids))) path = path.replace(`{${name}}`, encodeURIComponent(value));
+    const query = variant?.query ? `?${new URLSearchParams(Object.fromEntries(Object.entries(expandFixed(variant.query, ids)).map(([k, v]) => [k, String(v)])))}` : '';
+    const body = route.method === 'GET' ? undefined : expandFixed(variant?.body ?? {}, ids);
     const user = route.auth === 'user';
-    await check(`${route.method} ${path}${user && !options.token ? ' without a token' : ''}`, async () => {
-      const answer = await call(route.method, `${base}${path}`, { token: user ? options.token : undefined, body });
+    await check(`${route.method} ${path}${query}${user && !options.token ? ' without a token' : ''}`, async () => {
+      const answer = await call(route.method, `${base}${path}${query}`, { token: user ? options.token : undefined, body });
       if (user && !options.token) {
         expect(answer, 401, ': the JWT authorizer');
         return `${answer.ms} ms, 401 (pass --token to check the answer)`;
       }
       expect(answer, 200);
-      const list = answer.body?.items ?? answer.body?.floors;
-      if (!Array.isArray(list) && !(user && typeof answer.body?.userId === 'string')) throw new Error(`200 without a list: ${JSON.stringify(answer.body).slice(0, 200)}`);
+      const b = answer.body ?? {};
+      const list = b.items ?? b.floors ?? b.traits ?? b.levels ?? b.points ?? b.holders;
+      if (!Array.isArray(list) && !(user && typeof b.userId === 'string')) throw new Error(`200 without a list: ${JSON.stringify(answer.body).slice(0, 200)}`);
       return `${answer.ms} ms${Array.isArray(list) ? `, ${list.length} items` : ''}`;
     });
   }

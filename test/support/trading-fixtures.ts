@@ -25,10 +25,13 @@ export function tradingFixtures(market: TestMarketplace) {
   };
 
   /** A fresh collection with a live presale of `supply` at 100 each. */
-  async function freshCollection(creator = 'creator-1', supply = 10): Promise<{ collectionId: string; presaleId: string }> {
+  /** `traits`: the collection's trait table, which its minted NFTs draw their attributes from. */
+  async function freshCollection(
+    creator = 'creator-1', supply = 10, traits?: Array<{ key: string; values: Array<{ value: string; weight: number }> }>,
+  ): Promise<{ collectionId: string; presaleId: string }> {
     const token = await as(creator, ['creators']);
     const collection = expectStatus(await market.call('POST', '/market/collections', {
-      token, body: { name: `Fixture ${process.pid} ${++collectionCounter}`, image: 'https://img.example.com/c.png', royaltyBps: 500 },
+      token, body: { name: `Fixture ${process.pid} ${++collectionCounter}`, image: 'https://img.example.com/c.png', royaltyBps: 500, ...(traits ? { traits } : {}) },
     }), 201);
     const presale = expectStatus(await market.call('POST', '/presale/create', {
       token,

@@ -17,7 +17,7 @@ const stopBeforeEndMs = 2_000;
 const persistenceStore = idempotencyStore();
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: '[userId, idempotencyKey]',
-  payloadValidationJmesPath: '[collectionId, maxItems, maxPricePerItem]',
+  payloadValidationJmesPath: '[collectionId, maxItems, maxPricePerItem, attributes]',
   expiresAfterSeconds: 24 * 60 * 60,
 });
 
@@ -27,7 +27,8 @@ const sweepOnce = makeIdempotent(
   async (request: SweepRequest & { userId: string; idempotencyKey: string; deadline: number }) => {
     const { userId, idempotencyKey: key, deadline, ...sweep } = request;
     const sweepId = hash(`${userId}\u0000${key}`).slice(0, 27);
-    const requestHash = hash(JSON.stringify([sweep.collectionId, sweep.maxItems, sweep.maxPricePerItem]));
+    const traits = sweep.attributes && Object.keys(sweep.attributes).sort().map((k) => [k, [...new Set(sweep.attributes![k])].sort()]);
+    const requestHash = hash(JSON.stringify([sweep.collectionId, sweep.maxItems, sweep.maxPricePerItem, ...(traits ? [traits] : [])]));
     return sweepCollection(userId, sweepId, sweep, requestHash, config, deadline);
   },
   { persistenceStore, config: idempotency, keyPrefix: 'sweeps' },
