@@ -183,7 +183,10 @@ const probes: Record<string, () => Promise<void>> = {
   async sweepCollection() {
     // Sweeping others' listings is the point; A cannot sweep as B, with B's money, or get B's sweep under B's key.
     const listing = someone(of('listing').filter((l) => l.status === 'active' && l.seller !== A), 'an active listing');
-    const b = of('account').find((a) => a.userId !== A && a.userId !== listing.seller && a.balance >= listing.price)!.userId as string;
+    // B neither sells in the collection nor created it, so A's sweep pays B nothing by design.
+    const paidBySweep = new Set([...of('listing').filter((l) => l.status === 'active' && l.collectionId === listing.collectionId).map((l) => l.seller),
+      ...of('collection').filter((c) => c.collectionId === listing.collectionId).map((c) => c.creator)]);
+    const b = someone(of('account').filter((a) => a.userId !== A && !paidBySweep.has(a.userId) && a.balance >= listing.price), 'a funded user outside the collection').userId as string;
     const body = { collectionId: listing.collectionId, maxItems: 1, maxPricePerItem: listing.price };
     await refused('A sweeps naming another buyer', () =>
       asA('POST', '/market/sweep', { ...body, buyer: b }, { 'idempotency-key': 'sweep-probe-0', ...smuggled(b).headers }), [400]);

@@ -88,9 +88,9 @@ describe('the idempotency table', () => {
     assert.equal(props.GlobalSecondaryIndexes, undefined);
   });
 
-  test('only the routes that keep Powertools records (createTopup) get it, by name and by grant', () => {
+  test('only the routes that keep Powertools records (createTopup, sweepCollection) get it, by name and by grant', () => {
     const marked = routes.filter((route) => route.idempotencyTable).map((route) => route.id);
-    assert.deepEqual(marked, ['createTopup']);
+    assert.deepEqual(marked, ['createTopup', 'sweepCollection']);
     const template = stages.staging.template;
     for (const [functionId, fn] of resources(template, 'AWS::Lambda::Function')) {
       const named = fn.Properties!.Environment.Variables.IDEMPOTENCY_TABLE_NAME;
