@@ -29,6 +29,8 @@ export interface FeedConnection {
   /** Resolves when the connection ends (closed by either side or dropped). */
   closed: Promise<void>;
   close(): void;
+  /** Ends the connection without a close frame, as a network failure does. */
+  drop(): void;
 }
 
 export class SubscribeError extends Error {
@@ -112,6 +114,7 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
       if (!socket.destroyed) socket.end(encodeFrame(opcodes.close, Buffer.from([0x03, 0xe8]), true));
       setTimeout(() => socket.destroy(), 200).unref();
     },
+    drop: () => socket.destroy(),
   };
 }
 
@@ -212,7 +215,7 @@ export function followChannel(options: {
 
   return {
     last: () => last,
-    drop: () => connection?.close(),
+    drop: () => connection?.drop(),
     stop() {
       stopped = true;
       connection?.close();

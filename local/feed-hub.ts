@@ -18,6 +18,40 @@ const connectionTimeoutMs = 300_000;
 
 interface Connection { socket: Duplex; subscriptions: Map<string, string>; send(message: unknown): void }
 
+/** Who gets a channel's events: per connection, the ids it subscribed to that channel (or a wildcard over it) with. */
+class SubscriptionIndex {
+  private readonly exact = new Map<string, Map<Connection, Set<string>>>();
+  /** `/market/*` kept as `/market/`: few, so a publish checks each. */
+  private readonly wildcards = new Map<string, Map<Connection, Set<string>>>();
+
+  private bucket(channel: string, create: boolean): Map<Connection, Set<string>> | undefined {
+    const [map, key] = channel.endsWith('/*') ? [this.wildcards, channel.slice(0, -1)] : [this.exact, channel];
+    let bucket = map.get(key);
+    if (!bucket && create) map.set(key, (bucket = new Map()));
+    return bucket;
+  }
+
+  add(connection: Connection, id: string, channel: string): void {
+    const bucket = this.bucket(channel, true)!;
+    const ids = bucket.get(connection) ?? new Set<string>();
+    bucket.set(connection, ids.add(id));
+  }
+
+  remove(connection: Connection, id: string, channel: string): void {
+    const bucket = this.bucket(channel, false);
+    const ids = bucket?.get(connection);
+    if (!bucket || !ids) return;
+    ids.delete(id);
+    if (ids.size === 0) bucket.delete(connection);
+  }
+
+  /** Every (connection, ids) a publish to `channel` reaches. */
+  *reaching(channel: string): Generator<[Connection, Set<string>]> {
+    yield* this.exact.get(channel) ?? [];
+    for (const [prefix, bucket] of this.wildcards) if (channel.startsWith(prefix)) yield* bucket;
+  }
+}
+
 export interface FeedHub {
   upgrade(request: IncomingMessage, socket: Duplex): void;
   /** AppSync Events' HTTP publish: `{ channel, events: [json strings] }` → `{ successful, failed }`. */
@@ -43,11 +77,9 @@ function headersFromProtocols(value: string | undefined): AuthHeaders | null {
 
 const tokenOf = (headers: AuthHeaders | null | undefined) => (headers?.Authorization ?? headers?.authorization ?? '').replace(/^Bearer\s+/i, '');
 
-const matches = (subscribed: string, channel: string) =>
-  subscribed === channel || (subscribed.endsWith('/*') && channel.startsWith(subscribed.slice(0, -1)));
-
 export function createFeedHub(issuer: LocalIssuer): FeedHub {
   const connections = new Set<Connection>();
+  const index = new SubscriptionIndex();
   const unauthorized = (message: string) => [{ errorType: 'UnauthorizedException', message }];
 
   async function subject(headers: AuthHeaders | null | undefined): Promise<string | null> {
@@ -70,6 +102,8 @@ export function createFeedHub(issuer: LocalIssuer): FeedHub {
     if (message.type === 'connection_init') return connection.send({ type: 'connection_ack', connectionTimeoutMs });
     const id = message.id ?? '';
     if (message.type === 'unsubscribe') {
+      const channel = connection.subscriptions.get(id);
+      if (channel !== undefined) index.remove(connection, id, channel);
       connection.subscriptions.delete(id);
       return connection.send({ type: 'unsubscribe_success', id });
     }
@@ -84,7 +118,10 @@ export function createFeedHub(issuer: LocalIssuer): FeedHub {
     if (isPrivateChannel(channel) && channel !== `/users/${sub}`) {
       return connection.send({ type: 'subscribe_error', id, errors: unauthorized(`${channel} is another user's channel`) });
     }
+    const previous = connection.subscriptions.get(id);
+    if (previous !== undefined) index.remove(connection, id, previous);
     connection.subscriptions.set(id, channel);
+    index.add(connection, id, channel);
     connection.send({ type: 'subscribe_success', id });
   }
 
@@ -137,6 +174,7 @@ export function createFeedHub(issuer: LocalIssuer): FeedHub {
         });
         const drop = () => {
           clearInterval(keepAlive);
+          for (const [id, channel] of connection.subscriptions) index.remove(connection, id, channel);
           connections.delete(connection);
         };
         socket.on('close', drop);
@@ -157,11 +195,16 @@ export function createFeedHub(issuer: LocalIssuer): FeedHub {
       if (!channelPattern.test(channel) || !Array.isArray(events) || events.length > 5 || events.some((e) => typeof e !== 'string')) {
         return { status: 400, body: { errors: [{ errorType: 'BadRequestException', message: 'channel or events not valid' }] } };
       }
-      for (const connection of connections) {
-        for (const [id, subscribed] of connection.subscriptions) {
-          if (!matches(subscribed, channel)) continue;
-          for (const event of events) connection.send({ type: 'data', id, event });
+      // Each event is serialized once; each connection gets all its frames of this publish in one write.
+      const quoted = events.map((event) => JSON.stringify(event));
+      for (const [connection, ids] of index.reaching(channel)) {
+        if (connection.socket.destroyed) continue;
+        const frames: Buffer[] = [];
+        for (const id of ids) {
+          const head = `{"type":"data","id":${JSON.stringify(id)},"event":`;
+          for (const event of quoted) frames.push(encodeFrame(opcodes.text, Buffer.from(`${head}${event}}`), false));
         }
+        connection.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
       }
       return { status: 200, body: { successful: events.map((_, index) => ({ identifier: `${index}`, index })), failed: [] } };
     },

@@ -1,3 +1,4 @@
+import './powertools-defaults.js';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -104,10 +105,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'marketplace-local';
-  // Embedded metrics are one JSON line per invocation on stdout: off locally unless METRICS=on.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= process.env.METRICS === 'on' ? 'false' : 'true';
   // Lambda gives each invocation its own client; here one process serves every concurrent invocation through
   // one client against DynamoDB Local, which slows down far more than DynamoDB under a burst. Give a call
   // more time than the Lambda defaults in functions/data/client.ts (set these to test those).

@@ -282,6 +282,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     stats.batches++;
     if (retry) stats.retries++;
     if (!replay) feed.iteratorAge = Date.now() - records.at(-1)!.seenAt;
+    if (process.env.FEED_PROFILE && consumer.id === 'publishFeed') {
+      for (const p of records) {
+        const at = (p.record.dynamodb?.NewImage as any)?.at?.S;
+        if (at && (p.record.dynamodb?.NewImage as any)?.entity?.S === 'activity') console.error(`POLL atToSeen=${p.seenAt - Date.parse(at)} seenToInvoke=${Date.now() - p.seenAt} batch=${records.length}`);
+      }
+    }
     const timeoutMs = consumer.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     try {

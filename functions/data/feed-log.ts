@@ -3,7 +3,7 @@ import type { FeedDraft } from '../domain/feed-events.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import { readItems } from './trade-reads.js';
-import { transact, withOptimisticRetry, type GuardedWrite } from './transactions.js';
+import { StaleReadError, transact, withOptimisticRetry, type GuardedWrite } from './transactions.js';
 
 /** A feed event with its place in one channel. */
 export interface FeedEvent {
@@ -36,19 +36,44 @@ export async function appendToChannel(channel: string, drafts: readonly FeedDraf
   return events.sort((a, b) => a.seq - b.seq);
 }
 
+/**
+ * The counter this environment last wrote, per channel. The next batch usually finds it unchanged and its records
+ * new, so it writes without reading first: a transaction instead of a read and a transaction. If another
+ * publisher moved the counter, or a record was sequenced before, a condition fails and the batch reads.
+ */
+const lastWritten = new Map<string, number>();
+
 async function appendChunk(channel: string, drafts: readonly FeedDraft[], now: Date): Promise<FeedEvent[]> {
+  const known = lastWritten.get(channel);
+  if (known !== undefined) {
+    try {
+      return await writeChunk(channel, drafts, now, known, () => undefined);
+    } catch (error) {
+      lastWritten.delete(channel);
+      if (!(error instanceof StaleReadError)) throw error;
+    }
+  }
   const counterKey = keys.feedCounter(channel);
   const found = await readItems([counterKey, ...drafts.map((d) => keys.feedSource(channel, d.sourceId))]);
-  const seen = (d: FeedDraft) => found.get(`${keys.feedSource(channel, d.sourceId).pk}|${keys.feedSource(channel, d.sourceId).sk}`);
-  const last = (found.get(`${counterKey.pk}|${counterKey.sk}`)?.seq as number | undefined) ?? 0;
+  const markerOf = (d: FeedDraft) => {
+    const key = keys.feedSource(channel, d.sourceId);
+    return found.get(`${key.pk}|${key.sk}`)?.seq as number | undefined;
+  };
+  return writeChunk(channel, drafts, now, (found.get(`${counterKey.pk}|${counterKey.sk}`)?.seq as number | undefined) ?? 0, markerOf);
+}
+
+/** The transaction: the counter from `last`, a log entry and a marker for each draft that has no seq yet. */
+async function writeChunk(
+  channel: string, drafts: readonly FeedDraft[], now: Date, last: number, markerOf: (draft: FeedDraft) => number | undefined,
+): Promise<FeedEvent[]> {
   const events: FeedEvent[] = [];
   const writes: GuardedWrite[] = [];
   const ttl = Math.floor(now.getTime() / 1000) + logLifetimeSeconds;
   let seq = last;
   for (const draft of drafts) {
-    const marker = seen(draft);
-    if (marker) {
-      events.push(toEvent(channel, marker.seq as number, draft));
+    const marker = markerOf(draft);
+    if (marker !== undefined) {
+      events.push(toEvent(channel, marker, draft));
       continue;
     }
     seq += 1;
@@ -62,13 +87,14 @@ async function appendChunk(channel: string, drafts: readonly FeedDraft[], now: D
   writes.unshift({
     item: {
       Update: {
-        TableName: tableName(), Key: counterKey, UpdateExpression: 'SET seq = :next',
+        TableName: tableName(), Key: keys.feedCounter(channel), UpdateExpression: 'SET seq = :next',
         ConditionExpression: last === 0 ? 'attribute_not_exists(seq)' : 'seq = :last',
         ExpressionAttributeValues: { ':next': seq, ...(last === 0 ? {} : { ':last': last }) },
       },
     },
   });
   await transact(writes);
+  lastWritten.set(channel, seq);
   return events;
 }
 

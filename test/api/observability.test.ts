@@ -1,3 +1,4 @@
+import '../support/metrics-on.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { metricNames, metricsNamespace } from '../../functions/observability/metric-names.js';
@@ -5,8 +6,6 @@ import { captureStdout } from '../support/captured-output.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { tradingFixtures } from '../support/trading-fixtures.js';
 
-// As deployed: embedded metrics on (the local runtime turns them off unless asked).
-process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 
 let market: TestMarketplace;
 let fx: ReturnType<typeof tradingFixtures>;

@@ -1,3 +1,4 @@
+import '../support/metrics-on.js';
 // The scheduled jobs (settle ended auctions, expire offers) survive bad items: an item the job fails on is
 // logged with its id, counted, moved back in the due index and reported; everything due behind it is done in
 // the same run, and the invocation then fails naming it (Lambda's on-failure destination gets that).
@@ -14,9 +15,8 @@ import { startTestMarketplace, type TestMarketplace } from '../support/marketpla
 import { auditTable } from '../support/table-audit.js';
 import { inFuture, tradingFixtures } from '../support/trading-fixtures.js';
 
-// No anti-sniping: a bid just before the end must not move it (the rule is tested elsewhere); metrics on, as deployed.
+// No anti-sniping: a bid just before the end must not move it (the rule is tested elsewhere).
 process.env.ANTI_SNIPING_SECONDS = '0';
-process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 
 let market: TestMarketplace;
 let fx: ReturnType<typeof tradingFixtures>;
