@@ -39,10 +39,26 @@ export class SubscribeError extends Error {
   }
 }
 
+/** How long a connect, an acknowledgement, a subscribe or a catch-up page may take before the client gives up on it and starts again. */
+const answerTimeoutMs = 10_000;
+
+/** Rejects when `promise` has not settled in `ms`, after calling `giveUp`. */
+function within<T>(promise: Promise<T>, ms: number, what: string, giveUp: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      giveUp();
+      reject(new Error(`${what}: no answer in ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function connectFeed(realtimeUrl: string, token: string): Promise<FeedConnection> {
   const url = new URL(realtimeUrl);
   const auth = { host: httpHostOf(url), Authorization: token };
-  const socket = await new Promise<Duplex>((resolve, reject) => {
+  let upgrading: { destroy(): void } | undefined;
+  const socket = await within(new Promise<Duplex>((resolve, reject) => {
     const request = (url.protocol === 'wss:' ? httpsRequest : httpRequest)({
       host: url.hostname, port: url.port || (url.protocol === 'wss:' ? 443 : 80), path: url.pathname,
       headers: {
@@ -55,7 +71,8 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
     request.on('response', (response) => reject(new SubscribeError('UnauthorizedException', `connection refused: ${response.statusCode}`)));
     request.on('error', reject);
     request.end();
-  });
+    upgrading = request;
+  }), answerTimeoutMs, 'connect', () => upgrading?.destroy());
   (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
 
   const send = (message: unknown) => { if (!socket.destroyed) socket.write(encodeFrame(opcodes.text, Buffer.from(JSON.stringify(message)), true)); };
@@ -71,13 +88,25 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
   });
   socket.on('error', () => socket.destroy());
   const reader = new FrameReader(16 * 1024 * 1024);
+  // AppSync's keep-alive: a connection that says nothing (not even `ka`) for connectionTimeoutMs is dead.
+  let heardAt = Date.now();
+  let deadAfterMs = 300_000;
+  const watchdog = setInterval(() => { if (Date.now() - heardAt > deadAfterMs) socket.destroy(); }, 1000);
+  watchdog.unref();
+  socket.on('close', () => clearInterval(watchdog));
   socket.on('data', (chunk: Buffer) => {
+    heardAt = Date.now();
     for (const frame of reader.push(chunk)) {
       if (frame.opcode === opcodes.ping) socket.write(encodeFrame(opcodes.pong, frame.payload, true));
       if (frame.opcode === opcodes.close) socket.destroy();
       if (frame.opcode !== opcodes.text) continue;
-      const message = JSON.parse(frame.payload.toString('utf8')) as { type: string; id?: string; event?: string; errors?: { errorType: string; message?: string }[] };
-      if (message.type === 'connection_ack') acknowledged();
+      const message = JSON.parse(frame.payload.toString('utf8')) as {
+        type: string; id?: string; event?: string; connectionTimeoutMs?: number; errors?: { errorType: string; message?: string }[];
+      };
+      if (message.type === 'connection_ack') {
+        deadAfterMs = message.connectionTimeoutMs ?? deadAfterMs;
+        acknowledged();
+      }
       else if (message.type === 'data') handlers.get(message.id ?? '')?.(JSON.parse(message.event ?? 'null') as FeedEvent);
       else if (message.type === 'subscribe_success') waiting.get(message.id ?? '')?.resolve();
       else if (message.type === 'subscribe_error') {
@@ -87,7 +116,8 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
     }
   });
   send({ type: 'connection_init' });
-  await Promise.race([ack, closed.then(() => { throw new Error('connection closed before connection_ack'); })]);
+  await within(Promise.race([ack, closed.then(() => { throw new Error('connection closed before connection_ack'); })]), answerTimeoutMs,
+    'connection_ack', () => socket.destroy());
 
   return {
     async subscribe(channel, onEvent) {
@@ -96,7 +126,7 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
       const done = new Promise<void>((resolve, reject) => waiting.set(id, { resolve, reject }));
       send({ type: 'subscribe', id, channel, authorization: auth });
       try {
-        await done;
+        await within(done, answerTimeoutMs, `subscribe ${channel}`, () => socket.destroy());
       } catch (error) {
         handlers.delete(id);
         throw error;
@@ -123,7 +153,7 @@ export async function fetchSince(apiUrl: string, channel: string, since: number,
   const events: FeedEvent[] = [];
   for (let from = since; ;) {
     const url = `${apiUrl}/feed?channel=${encodeURIComponent(channel)}&since=${from}`;
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(answerTimeoutMs) });
     if (response.status !== 200) throw new Error(`catch-up ${url} answered ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { events: FeedEvent[]; more: boolean };
     events.push(...page.events);
@@ -156,6 +186,7 @@ export function followChannel(options: {
   let last = options.since === 'live' ? 0 : options.since ?? 0;
   let stopped = false;
   let connection: FeedConnection | null = null;
+  const dropConnection = () => connection?.drop();
   let readyNow: Promise<void>;
   let markReady: () => void = () => undefined;
   const resetReady = () => { readyNow = new Promise((resolve) => { markReady = resolve; }); };
@@ -174,7 +205,8 @@ export function followChannel(options: {
     let catchingUp = true;
     let filling: Promise<void> = Promise.resolve();
     const fill = () => {
-      filling = filling.then(async () => apply(await fetchSince(options.endpoints.apiUrl, options.channel, last, options.token)));
+      // A failed fill does not block the next one.
+      filling = filling.catch(() => undefined).then(async () => apply(await fetchSince(options.endpoints.apiUrl, options.channel, last, options.token)));
       return filling;
     };
     connection = await connectFeed(options.endpoints.realtimeUrl, options.token);
@@ -188,7 +220,11 @@ export function followChannel(options: {
       if (event.seq > last + 1) {
         // A gap: something was published before this one that we have not seen; the log has it.
         live.push(event);
-        void fill().then(() => apply(live.splice(0))).catch((error: Error) => options.onError?.(error));
+        void fill().then(() => apply(live.splice(0))).catch((error: Error) => {
+          // The gap could not be filled: start the session again (reconnect, catch up from `last`).
+          options.onError?.(error);
+          dropConnection();
+        });
         return;
       }
       apply([event]);
@@ -205,6 +241,7 @@ export function followChannel(options: {
       try {
         await session();
       } catch (error) {
+        dropConnection();
         if (!stopped) options.onError?.(error as Error);
       }
       if (stopped) break;
@@ -215,7 +252,7 @@ export function followChannel(options: {
 
   return {
     last: () => last,
-    drop: () => connection?.drop(),
+    drop: dropConnection,
     stop() {
       stopped = true;
       connection?.close();

@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { channelPattern, isPrivateChannel } from '../functions/domain/feed-events.js';
-import type { LocalIssuer } from './jwt-issuer.js';
+import type { TokenVerifier } from './jwt-issuer.js';
 import { acceptKey, encodeFrame, FrameReader, opcodes } from './ws-frames.js';
 
 /**
@@ -52,8 +52,11 @@ class SubscriptionIndex {
   }
 }
 
+/** What the hub reads of a WebSocket upgrade request. */
+export interface UpgradeRequest { headers: IncomingHttpHeaders; url?: string | undefined }
+
 export interface FeedHub {
-  upgrade(request: IncomingMessage, socket: Duplex): void;
+  upgrade(request: UpgradeRequest, socket: Duplex): void;
   /** AppSync Events' HTTP publish: `{ channel, events: [json strings] }` → `{ successful, failed }`. */
   publish(authorization: string | undefined, body: Buffer): { status: number; body: unknown };
   connections(): number;
@@ -77,7 +80,7 @@ function headersFromProtocols(value: string | undefined): AuthHeaders | null {
 
 const tokenOf = (headers: AuthHeaders | null | undefined) => (headers?.Authorization ?? headers?.authorization ?? '').replace(/^Bearer\s+/i, '');
 
-export function createFeedHub(issuer: LocalIssuer): FeedHub {
+export function createFeedHub(issuer: TokenVerifier): FeedHub {
   const connections = new Set<Connection>();
   const index = new SubscriptionIndex();
   const unauthorized = (message: string) => [{ errorType: 'UnauthorizedException', message }];

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { JWTPayload } from 'jose';
 import { fallbackRoute, findRoute, routeKey, stripTrailingSlash, type Route } from '../functions/routes.js';
 import { toApiEvent } from './api-event.js';
-import { publishPath, type FeedHub } from './feed-hub.js';
+import { publishPath } from './feed-hub.js';
+import type { FeedService } from './feed-service.js';
 import { lambdaContext, loadHandler } from './handler-loader.js';
 import type { LocalIssuer } from './jwt-issuer.js';
 import type { InvokedFunction, LambdaEnvironments } from './lambda-environments.js';
@@ -20,7 +21,7 @@ export interface GatewayOptions {
   /** Each invocation runs in a simulated Lambda environment of its function, with that environment's read cache. */
   environments?: LambdaEnvironments | undefined;
   /** The local AppSync Events: WebSocket upgrades and the feed publisher's HTTP publish. */
-  feed?: FeedHub | undefined;
+  feed?: FeedService | undefined;
 }
 
 export interface LocalAnswer {
@@ -114,7 +115,7 @@ export function createGateway(options: GatewayOptions): Server {
       else response.end();
     });
   });
-  server.on('upgrade', (request, socket) => (options.feed ? options.feed.upgrade(request, socket) : socket.destroy()));
+  server.on('upgrade', (request, socket, head) => (options.feed ? options.feed.upgrade(request, socket, head) : socket.destroy()));
   return server;
 }
 
@@ -133,7 +134,7 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   }
 
   if (options.feed && method === 'POST' && url.pathname === publishPath) {
-    const answer = options.feed.publish(request.headers.authorization, body);
+    const answer = await options.feed.publish(request.headers.authorization, body);
     return sendJson(response, answer.status, answer.body);
   }
 

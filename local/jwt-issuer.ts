@@ -1,15 +1,33 @@
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 /**
  * A local stand-in for Cognito: signs RS256 tokens, and verifies them the way the HTTP API JWT
  * authorizer does (signature, issuer, audience, expiry and not-before, with a little clock skew).
  */
-export interface LocalIssuer {
+export interface LocalIssuer extends TokenVerifier {
   issuer: string;
   audience: string;
   sign(claims: { sub: string; groups?: string[] | undefined; expiresInSeconds?: number | undefined }): Promise<string>;
-  verify(token: string): Promise<JWTPayload>;
   jwks(): Promise<{ keys: unknown[] }>;
+  /** What another process needs to verify this issuer's tokens (the local feed's: local/feed-service.ts). */
+  verifierSettings(): Promise<VerifierSettings>;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<JWTPayload>;
+}
+
+export interface VerifierSettings { publicJwk: JWK; issuer: string; audience: string }
+
+const verifierOf = (key: CryptoKey | Uint8Array, issuer: string, audience: string): TokenVerifier => ({
+  async verify(token) {
+    const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp'], clockTolerance: 5 });
+    return payload;
+  },
+});
+
+export async function createVerifier({ publicJwk, issuer, audience }: VerifierSettings): Promise<TokenVerifier> {
+  return verifierOf(await importJWK(publicJwk, 'RS256'), issuer, audience);
 }
 
 export async function createLocalIssuer(issuer: string, audience = 'marketplace-local'): Promise<LocalIssuer> {
@@ -28,14 +46,12 @@ export async function createLocalIssuer(issuer: string, audience = 'marketplace-
         .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
         .sign(privateKey as CryptoKey);
     },
-    async verify(token) {
-      const { payload } = await jwtVerify(token, publicKey as CryptoKey, {
-        issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp'], clockTolerance: 5,
-      });
-      return payload;
-    },
+    ...verifierOf(publicKey as CryptoKey, issuer, audience),
     async jwks() {
       return { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
+    },
+    async verifierSettings() {
+      return { publicJwk: await exportJWK(publicKey), issuer, audience };
     },
   };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startConflictProxy, type ConflictProxy } from './conflict-proxy.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { createFeedHub, type FeedHub } from './feed-hub.js';
+import { startFeedService, type FeedService } from './feed-service.js';
 import { createGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
 import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
@@ -41,7 +41,7 @@ export interface LocalRuntimeOptions {
    * `batchingWindowMs` replaces their batching windows; `duplicates` (0..1) redelivers batches now and then.
    */
   streams?: boolean | { duplicates?: number; batchingWindowMs?: number } | undefined;
-  /** Run the live feed's publisher (the publishFeed consumer) with the other consumers (on by default). */
+  /** Run the live feed: its publisher (the publishFeed consumer) and the local AppSync Events (on by default). */
   feed?: boolean | undefined;
   /**
    * How long each simulated Lambda environment of a public read reuses a first page or floor (0: off). Default:
@@ -75,8 +75,11 @@ export interface LocalRuntime {
   conflicts: ConflictProxy | null;
   /** The simulated Lambda environments, each with its own public read cache. */
   environments: LambdaEnvironments;
-  /** The local AppSync Events (docs/live-feed.md): `ws://…/event/realtime`, fed by the publishFeed consumer. */
-  feed: FeedHub;
+  /**
+   * The local AppSync Events (docs/live-feed.md): `ws://…/event/realtime` on the gateway's port, served by a
+   * process of its own and fed by the publishFeed consumer. Undefined when the feed is off.
+   */
+  feed: FeedService | undefined;
   stop(): Promise<void>;
 }
 
@@ -117,6 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let conflicts: ConflictProxy | null = null;
   let poller: StreamPoller | null = null;
   let scheduler: Scheduler | null = null;
+  let feed: FeedService | undefined;
   try {
     const client = localClient(endpoint);
     let seed: SeedSummary | null = null;
@@ -161,7 +165,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // One process runs every simulated environment: its own cache (the one a Lambda environment has) stays off,
     // so that each environment's cache is the only one.
     process.env.PUBLIC_READ_CACHE_MS = '0';
-    const feed = createFeedHub(issuer);
+    feed = options.feed === false ? undefined : await startFeedService(issuer);
     const server = createGateway({
       issuer,
       feed,
@@ -192,7 +196,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       async stop() {
         await scheduler?.stop();
         await poller?.stop();
-        feed.close();
+        feed?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await conflicts?.close();
@@ -202,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   } catch (error) {
     await scheduler?.stop();
     await poller?.stop();
+    feed?.close();
     await conflicts?.close();
     await dynamo?.stop();
     throw error;

@@ -114,7 +114,7 @@ describe('live feed', () => {
     await follower.ready();
     for (let i = 0; i < 6; i++) {
       await fx.mint(presaleId, `minter-${i}`);
-      if (i % 2 === 0) market.runtime.feed.disconnectAll();
+      if (i % 2 === 0) await market.runtime.feed!.disconnectAll();
     }
     await market.settle();
     const log = await fetchSince(market.url, channel, 0, await fx.as('watcher-3'));

@@ -13,6 +13,7 @@
  * lost or duplicated, or the p95 is over --max-p95-ms.
  */
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'trade-rate': { type: 'string', default: '2' },
     'client-processes': { type: 'string', default: '2' },
     'max-p95-ms': { type: 'string' },
+    'client-nice': { type: 'string', default: '19' },
   },
 });
 const subscriberCount = Number(values.subscribers);
@@ -125,6 +127,8 @@ for (let i = 0; i < subscriberCount; i++) plans[i % processCount]!.subscribers.p
 
 const workers = plans.filter((plan) => plan.subscribers.length > 0).map((plan) => {
   const child = fork(fileURLToPath(new URL('./feed-subscribers.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  // The subscribers stand for other people's devices: below the marketplace's processes on this machine's CPU.
+  setPriority(child.pid!, Number(values['client-nice']));
   const results = new Promise<SubscriberResults>((resolve, reject) => {
     child.on('message', (message: FromWorker) => {
       if (message.type === 'results') resolve(message.results);
@@ -138,7 +142,7 @@ const workers = plans.filter((plan) => plan.subscribers.length > 0).map((plan) =
 });
 const readyAll = Promise.all(workers.map((w) => w.ready));
 await Promise.race([readyAll, ...workers.map((w) => w.results)]);
-console.log(`${subscriberCount} subscribers connected in ${workers.length} processes${runtime ? ` (${runtime.feed.connections()} connections)` : ''}`);
+console.log(`${subscriberCount} subscribers connected in ${workers.length} processes${runtime?.feed ? ` (${await runtime.feed.connections()} connections)` : ''}`);
 
 const started = Date.now();
 const traders = pairs.map(trade);
@@ -166,7 +170,7 @@ function percentiles(histograms: [number, number][][]) {
   };
   return { samples, p50: at(50), p95: at(95), p99: at(99), max: ordered.at(-1)?.[0] };
 }
-const total = (field: 'expected' | 'lost' | 'duplicates' | 'drops' | 'clientErrors') => results.reduce((n, r) => n + r[field], 0);
+const total = (field: 'expected' | 'lost' | 'behind' | 'duplicates' | 'drops' | 'clientErrors') => results.reduce((n, r) => n + r[field], 0);
 const latencyMs = {
   fromTradeAt: percentiles(results.map((r) => r.fromTradeAt)),
   fromAnswer: percentiles(results.map((r) => r.fromAnswer)),
@@ -175,7 +179,7 @@ console.log(JSON.stringify({
   subscribers: subscriberCount, clientProcesses: workers.length, durationSeconds: Math.round(seconds),
   disconnects: { everySeconds: Number(values['disconnect-every']), share: Number(values['disconnect-share']), drops: total('drops') },
   trades, tradeErrors, tradesPerSecond: Number((trades / seconds).toFixed(1)), collections: tradedCollections,
-  deliveriesExpected: total('expected'), lost: total('lost'), duplicates: total('duplicates'), clientErrors: total('clientErrors'),
+  deliveriesExpected: total('expected'), lost: total('lost'), subscribersBehind: total('behind'), duplicates: total('duplicates'), clientErrors: total('clientErrors'),
   latencyMs,
   ...(runtime ? { poller: runtime.streams?.stats() } : {}),
 }, null, 2));

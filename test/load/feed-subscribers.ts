@@ -27,6 +27,8 @@ export interface SubscriberResults {
   /** Seqs every subscriber should have applied: its channel's head at the end minus where it started. */
   expected: number;
   lost: number;
+  /** Subscribers that had not reached their channel's head when the wait ended. */
+  behind: number;
   duplicates: number;
   drops: number;
   clientErrors: number;
@@ -118,13 +120,15 @@ async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: 
   let expected = 0;
   let lost = 0;
   let duplicates = 0;
+  let behind = 0;
   for (const t of tracked) {
+    if (t.last < heads.get(t.channel)!) behind++;
     const owed = heads.get(t.channel)! - t.start;
     expected += owed;
     lost += Math.max(0, owed - t.applied);
     duplicates += t.duplicates;
   }
-  send({ type: 'results', results: { subscribers: tracked.length, expected, lost, duplicates, drops, clientErrors, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
+  send({ type: 'results', results: { subscribers: tracked.length, expected, lost, behind, duplicates, drops, clientErrors, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
 }
 
 if (process.send) {
