@@ -80,6 +80,7 @@ NFT marketplace running locally (ready in ${seconds} s)
   Seed          ${runtime.seed ? `${runtime.seed.items} items: ${JSON.stringify(runtime.seed.size)}` : 'existing data kept'}
   Streams       ${runtime.streams ? 'on: the stream consumers run as Lambda runs them (STREAMS=off turns them off)' : 'off'}
   Schedules     ${runtime.schedules ? `on: ${runtime.schedules.schedules.map((s) => `${s.jobId} every ${s.everyMs / 1000} s`).join(', ')} (SCHEDULES=off turns them off)` : 'off'}
+  Live feed     ${runtime.feed ? `${runtime.url.replace(/^http/, 'ws')}/event/realtime (AppSync Events' protocol, in a process of its own; npm run watch prints it)` : 'off'}
   Conflicts     ${runtime.conflicts ? `faithful: transactions on one item conflict as in DynamoDB (hold ${runtime.conflicts.holdMs} ms)` : 'off: DynamoDB Local runs concurrent transactions one by one (CONFLICT_FAITHFUL=1 turns it on)'}
 
   Get a token:  curl -s -X POST ${runtime.url}/local/token -d '{"userId":"user-1"}'
