@@ -1,9 +1,10 @@
 /**
  * `npm run loadtest:feed`: N live-feed subscribers while pairs of traders list and buy the same NFTs back and
- * forth through the API, starting --trade-rate trades (a listing and its sale) a second. The subscribers run in their own processes (test/load/feed-subscribers.ts), as clients
- * run on their own devices; every few seconds a share of them lose their connection and catch up. Reports
- * delivery latency (trade → subscriber) p50/p95/p99, events lost, duplicates and client errors (a reconnect that
- * failed and was retried). Not part of `npm test`.
+ * forth through the API, starting --trade-rate trades (a listing and its sale) a second. The subscribers run in
+ * processes of their own at a low CPU priority (test/load/feed-subscribers.ts), as clients run on their own
+ * devices; every few seconds a share of them lose their connection and catch up. Reports delivery latency
+ * (trade → subscriber) p50/p95/p99, events lost, subscribers left behind, duplicates and client errors (a
+ * session that failed and was started again). Not part of `npm test`.
  *
  *   npm run loadtest:feed -- --subscribers 2000 --duration 600 --disconnect-every 5 --disconnect-share 0.1 --trade-rate 2
  *   npm run loadtest:feed -- --target http://localhost:3000 ...   # a running `npm start` (tokens from /local/token)
