@@ -53,7 +53,7 @@ class SubscriptionIndex {
 }
 
 /** What the hub reads of a WebSocket upgrade request. */
-export interface UpgradeRequest { headers: IncomingHttpHeaders; url?: string | undefined }
+interface UpgradeRequest { headers: IncomingHttpHeaders; url?: string | undefined }
 
 export interface FeedHub {
   upgrade(request: UpgradeRequest, socket: Duplex): void;
