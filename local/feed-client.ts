@@ -40,7 +40,7 @@ export class SubscribeError extends Error {
 }
 
 /** How long a connect, an acknowledgement, a subscribe or a catch-up page may take before the client gives up on it and starts again. */
-const answerTimeoutMs = 10_000;
+const defaultAnswerTimeoutMs = 10_000;
 
 /** Rejects when `promise` has not settled in `ms`, after calling `giveUp`. */
 function within<T>(promise: Promise<T>, ms: number, what: string, giveUp: () => void): Promise<T> {
@@ -54,7 +54,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string, giveUp: () => 
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function connectFeed(realtimeUrl: string, token: string): Promise<FeedConnection> {
+export async function connectFeed(realtimeUrl: string, token: string, answerTimeoutMs = defaultAnswerTimeoutMs): Promise<FeedConnection> {
   const url = new URL(realtimeUrl);
   const auth = { host: httpHostOf(url), Authorization: token };
   let upgrading: { destroy(): void } | undefined;
@@ -149,7 +149,7 @@ export async function connectFeed(realtimeUrl: string, token: string): Promise<F
 }
 
 /** GET /feed: the channel's log from `since`, every page. */
-export async function fetchSince(apiUrl: string, channel: string, since: number, token: string): Promise<FeedEvent[]> {
+export async function fetchSince(apiUrl: string, channel: string, since: number, token: string, answerTimeoutMs = defaultAnswerTimeoutMs): Promise<FeedEvent[]> {
   const events: FeedEvent[] = [];
   for (let from = since; ;) {
     const url = `${apiUrl}/feed?channel=${encodeURIComponent(channel)}&since=${from}`;
@@ -181,16 +181,19 @@ export function followChannel(options: {
   onEvent: (event: FeedEvent) => void;
   onError?: (error: Error) => void;
   reconnectDelayMs?: number;
+  /** How long any step may go unanswered before the session starts again (10 s). */
+  answerTimeoutMs?: number;
 }): Follower {
   let fromLive = options.since === 'live';
   let last = options.since === 'live' ? 0 : options.since ?? 0;
   let stopped = false;
   let connection: FeedConnection | null = null;
   const dropConnection = () => connection?.drop();
-  let readyNow: Promise<void>;
-  let markReady: () => void = () => undefined;
-  const resetReady = () => { readyNow = new Promise((resolve) => { markReady = resolve; }); };
-  resetReady();
+  // One promise per wait: a session that fails before it is ready leaves the same promise to the next session.
+  let readyNow!: Promise<void>;
+  let markReady: (() => void) | null = null;
+  const waitForReady = () => { readyNow = new Promise((resolve) => { markReady = () => { markReady = null; resolve(); }; }); };
+  waitForReady();
 
   const apply = (events: readonly FeedEvent[]) => {
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
@@ -206,10 +209,10 @@ export function followChannel(options: {
     let filling: Promise<void> = Promise.resolve();
     const fill = () => {
       // A failed fill does not block the next one.
-      filling = filling.catch(() => undefined).then(async () => apply(await fetchSince(options.endpoints.apiUrl, options.channel, last, options.token)));
+      filling = filling.catch(() => undefined).then(async () => apply(await fetchSince(options.endpoints.apiUrl, options.channel, last, options.token, options.answerTimeoutMs)));
       return filling;
     };
-    connection = await connectFeed(options.endpoints.realtimeUrl, options.token);
+    connection = await connectFeed(options.endpoints.realtimeUrl, options.token, options.answerTimeoutMs);
     if (stopped) return connection.close();
     await connection.subscribe(options.channel, (event) => {
       if (fromLive) {
@@ -232,7 +235,7 @@ export function followChannel(options: {
     if (!fromLive) await fill();
     catchingUp = false;
     apply(live.splice(0));
-    markReady();
+    markReady?.();
     await connection.closed;
   }
 
@@ -245,7 +248,7 @@ export function followChannel(options: {
         if (!stopped) options.onError?.(error as Error);
       }
       if (stopped) break;
-      resetReady();
+      if (!markReady) waitForReady();
       await new Promise((resolve) => setTimeout(resolve, options.reconnectDelayMs ?? 200));
     }
   })();

@@ -130,6 +130,8 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
 
   return {
     upgrade(request, socket) {
+      // From the first moment: a client may reset the connection while its token is checked.
+      socket.on('error', () => socket.destroy());
       const key = request.headers['sec-websocket-key'];
       const protocols = request.headers['sec-websocket-protocol'];
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -138,6 +140,7 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
         return;
       }
       void subject(headersFromProtocols(protocols)).then((sub) => {
+        if (socket.destroyed) return;
         if (!sub) {
           socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
           return;
@@ -181,7 +184,6 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
           connections.delete(connection);
         };
         socket.on('close', drop);
-        socket.on('error', () => socket.destroy());
       });
     },
 

@@ -20,8 +20,9 @@ process.on('message', (message: FeedProcessRequest, handle: unknown) => {
       case 'upgrade': {
         const socket = handle as Socket | undefined;
         if (!socket) return;
+        if (!hub) return void socket.destroy();
         if (message.head) socket.unshift(Buffer.from(message.head, 'base64'));
-        return hub?.upgrade({ headers: message.headers, url: message.url }, socket);
+        return hub.upgrade({ headers: message.headers, url: message.url }, socket);
       }
       case 'publish':
         return reply({ type: 'published', id: message.id, answer: hub!.publish(message.authorization, Buffer.from(message.body, 'base64')) });

@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
-import { setPriority } from 'node:os';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { LocalIssuer, VerifierSettings } from './jwt-issuer.js';
+import { niceEveryThread } from './process-priority.js';
 
 /** The gateway's side of the local AppSync Events, which runs in its own process (local/feed-process.ts). */
 export interface FeedService {
@@ -37,7 +37,7 @@ const feedProcessNice = 10;
 export async function startFeedService(issuer: LocalIssuer): Promise<FeedService> {
   const child = fork(fileURLToPath(new URL('./feed-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   // AppSync's fan-out does not run on the API's compute when deployed: here it yields the CPU to the API's process.
-  setPriority(child.pid!, feedProcessNice);
+  niceEveryThread(child.pid!, feedProcessNice);
   const waiting = new Map<number, { resolve: (reply: FeedProcessReply) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let exited = false;
@@ -58,7 +58,11 @@ export async function startFeedService(issuer: LocalIssuer): Promise<FeedService
     child.send(request);
   });
   await new Promise<void>((resolve, reject) => {
-    child.once('message', (reply: FeedProcessReply) => (reply.type === 'started' ? resolve() : reject(new Error(`feed process: ${reply.type}`))));
+    child.once('message', (reply: FeedProcessReply) => {
+      if (reply.type !== 'started') return reject(new Error(`feed process: ${reply.type}`));
+      niceEveryThread(child.pid!, feedProcessNice);
+      resolve();
+    });
     child.once('exit', (code) => reject(new Error(`the local feed process exited (${code}) while starting`)));
     void issuer.verifierSettings().then((verifier) => child.send({ type: 'start', verifier } satisfies FeedProcessRequest));
   });

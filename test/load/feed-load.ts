@@ -14,7 +14,7 @@
  * lost or duplicated, or the p95 is over --max-p95-ms.
  */
 import { fork } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { niceEveryThread } from '../../local/process-priority.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,11 +106,21 @@ async function trade(pair: (typeof pairs)[number]): Promise<void> {
     await sleep(nextTradeAt - Date.now());
     if (!trading) break;
     const [seller, buyer] = [pair.users[owner]!, pair.users[1 - owner]!];
-    const listing = await call(seller, 'POST', '/market/listings', { nftId: pair.nft.nftId, price: 1000 + trades });
-    if (listing.status !== 201) { tradeErrors++; await sleep(100); continue; }
+    const listing = await call(seller, 'POST', '/market/listings', { nftId: pair.nft.nftId, price: 1000 + trades }).catch(() => null);
+    if (listing?.status !== 201) {
+      // Refused or no answer: if a sale went through unanswered, the other one owns the NFT now.
+      tradeErrors++;
+      owner = 1 - owner;
+      await sleep(100);
+      continue;
+    }
     answered({ key: `listing.created:${listing.body.listingId}`, at: Date.now() });
-    const sale = await call(buyer, 'POST', `/market/listings/${listing.body.listingId}/buy`);
-    if (sale.status !== 200) { tradeErrors++; continue; }
+    const sale = await call(buyer, 'POST', `/market/listings/${listing.body.listingId}/buy`).catch(() => null);
+    if (sale?.status !== 200) {
+      tradeErrors++;
+      await call(seller, 'DELETE', `/market/listings/${listing.body.listingId}`).catch(() => null);
+      continue;
+    }
     answered({ key: `sale:${listing.body.listingId}`, at: Date.now() });
     trades++;
     owner = 1 - owner;
@@ -129,7 +139,8 @@ for (let i = 0; i < subscriberCount; i++) plans[i % processCount]!.subscribers.p
 const workers = plans.filter((plan) => plan.subscribers.length > 0).map((plan) => {
   const child = fork(fileURLToPath(new URL('./feed-subscribers.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   // The subscribers stand for other people's devices: below the marketplace's processes on this machine's CPU.
-  setPriority(child.pid!, Number(values['client-nice']));
+  const nice = Number(values['client-nice']);
+  niceEveryThread(child.pid!, nice);
   const results = new Promise<SubscriberResults>((resolve, reject) => {
     child.on('message', (message: FromWorker) => {
       if (message.type === 'results') resolve(message.results);
@@ -137,7 +148,11 @@ const workers = plans.filter((plan) => plan.subscribers.length > 0).map((plan) =
     });
     child.on('exit', (code) => reject(new Error(`a subscriber process exited (${code}) before its results`)));
   });
-  const ready = new Promise<void>((resolve) => child.on('message', (message: FromWorker) => { if (message.type === 'ready') resolve(); }));
+  const ready = new Promise<void>((resolve) => child.on('message', (message: FromWorker) => {
+    if (message.type !== 'ready') return;
+    niceEveryThread(child.pid!, nice);
+    resolve();
+  }));
   child.send({ type: 'start', plan });
   return { child, ready, results };
 });
@@ -181,6 +196,10 @@ console.log(JSON.stringify({
   disconnects: { everySeconds: Number(values['disconnect-every']), share: Number(values['disconnect-share']), drops: total('drops') },
   trades, tradeErrors, tradesPerSecond: Number((trades / seconds).toFixed(1)), collections: tradedCollections,
   deliveriesExpected: total('expected'), lost: total('lost'), subscribersBehind: total('behind'), duplicates: total('duplicates'), clientErrors: total('clientErrors'),
+  clientErrorKinds: results.reduce<Record<string, number>>((kinds, r) => {
+    for (const [kind, n] of Object.entries(r.clientErrorKinds)) kinds[kind] = (kinds[kind] ?? 0) + n;
+    return kinds;
+  }, {}),
   latencyMs,
   ...(runtime ? { poller: runtime.streams?.stats() } : {}),
 }, null, 2));

@@ -32,6 +32,8 @@ export interface SubscriberResults {
   duplicates: number;
   drops: number;
   clientErrors: number;
+  /** The client errors by kind: their message with numbers, ids and URLs taken out. */
+  clientErrorKinds: Record<string, number>;
   /** Latency (ms) → how many deliveries took it, from the trade's `at` and from its answer. */
   fromTradeAt: [number, number][];
   fromAnswer: [number, number][];
@@ -75,6 +77,7 @@ const answerLatency = new AnswerLatency();
 async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: FromWorker) => void): Promise<void> {
   const fromTradeAt = new Map<number, number>();
   let clientErrors = 0;
+  const clientErrorKinds: Record<string, number> = {};
   let drops = 0;
   const heads = new Map<string, number>();
   const tracked: Tracked[] = [];
@@ -95,7 +98,11 @@ async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: 
           answerLatency.received(`${event.type}:${event.listingId}`, now);
         }
       },
-      onError: () => { clientErrors++; },
+      onError: (error) => {
+        clientErrors++;
+        const kind = error.message.replace(/https?:\/\/\S+/g, 'URL').replace(/[0-9a-f-]{8,}|\d+/g, 'N');
+        clientErrorKinds[kind] = (clientErrorKinds[kind] ?? 0) + 1;
+      },
     });
     tracked.push(entry);
   }
@@ -128,21 +135,28 @@ async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: 
     lost += Math.max(0, owed - t.applied);
     duplicates += t.duplicates;
   }
-  send({ type: 'results', results: { subscribers: tracked.length, expected, lost, behind, duplicates, drops, clientErrors, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
+  send({ type: 'results', results: { subscribers: tracked.length, expected, lost, behind, duplicates, drops, clientErrors, clientErrorKinds, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
 }
 
 if (process.send) {
   const send = (message: FromWorker) => process.send!(message);
+  let leaving = false;
+  const leave = () => {
+    leaving = true;
+    process.disconnect();
+  };
   let finished: () => void = () => undefined;
   const finish = new Promise<void>((resolve) => { finished = resolve; });
   process.on('message', (message: ToWorker) => {
     if (message.type === 'finish') finished();
     if (message.type === 'answered') answerLatency.answer(message.answered);
     if (message.type === 'start') {
-      run(message.plan, finish, send).then(() => process.disconnect(), (error: Error) => {
+      run(message.plan, finish, send).then(leave, (error: Error) => {
         send({ type: 'failed', error: error.stack ?? String(error) });
-        process.disconnect();
+        leave();
       });
     }
   });
+  // A load test that was stopped must not leave its subscribers reconnecting for ever.
+  process.on('disconnect', () => leaving || process.exit(0));
 }
