@@ -72,6 +72,10 @@ export async function startFeedService(issuer: LocalIssuer): Promise<FeedService
   return {
     upgrade(request, socket, head) {
       if (exited) return void socket.destroy();
+      // Node's HTTP server leaves an upgraded socket reading, and once its handle is sent, what this process still
+      // reads is thrown away (child_process gives it a no-op reader until the child acknowledges the handle). A
+      // client's first message could land here and be lost, and it would wait for its connection_ack in vain.
+      (socket as Socket & { _handle?: { readStop?(): number } })._handle?.readStop?.();
       child.send({ type: 'upgrade', headers: request.headers, url: request.url, head: head.toString('base64') } satisfies FeedProcessRequest, socket as Socket);
     },
     async publish(authorization, body) {

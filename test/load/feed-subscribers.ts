@@ -74,7 +74,7 @@ class AnswerLatency {
 }
 const answerLatency = new AnswerLatency();
 
-async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: FromWorker) => void): Promise<void> {
+async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: FromWorker) => Promise<void>): Promise<void> {
   const fromTradeAt = new Map<number, number>();
   let clientErrors = 0;
   const clientErrorKinds: Record<string, number> = {};
@@ -107,7 +107,7 @@ async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: 
     tracked.push(entry);
   }
   await Promise.all(tracked.map((t) => t.follower.ready()));
-  send({ type: 'ready' });
+  void send({ type: 'ready' });
 
   const perDrop = Math.max(1, Math.round(plan.subscribers.length * plan.disconnectShare));
   const dropping = plan.disconnectEveryMs > 0 ? setInterval(() => {
@@ -135,11 +135,12 @@ async function run(plan: SubscriberPlan, finish: Promise<void>, send: (message: 
     lost += Math.max(0, owed - t.applied);
     duplicates += t.duplicates;
   }
-  send({ type: 'results', results: { subscribers: tracked.length, expected, lost, behind, duplicates, drops, clientErrors, clientErrorKinds, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
+  await send({ type: 'results', results: { subscribers: tracked.length, expected, lost, behind, duplicates, drops, clientErrors, clientErrorKinds, fromTradeAt: [...fromTradeAt], fromAnswer: [...answerLatency.histogram] } });
 }
 
 if (process.send) {
-  const send = (message: FromWorker) => process.send!(message);
+  // Resolves once the message is written: the channel may be closed right after.
+  const send = (message: FromWorker) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
   let leaving = false;
   const leave = () => {
     leaving = true;
@@ -152,8 +153,7 @@ if (process.send) {
     if (message.type === 'answered') answerLatency.answer(message.answered);
     if (message.type === 'start') {
       run(message.plan, finish, send).then(leave, (error: Error) => {
-        send({ type: 'failed', error: error.stack ?? String(error) });
-        leave();
+        void send({ type: 'failed', error: error.stack ?? String(error) }).then(leave);
       });
     }
   });
