@@ -19,12 +19,33 @@ export interface TokenVerifier {
 
 export interface VerifierSettings { publicJwk: JWK; issuer: string; audience: string }
 
-const verifierOf = (key: CryptoKey | Uint8Array, issuer: string, audience: string): TokenVerifier => ({
-  async verify(token) {
-    const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp'], clockTolerance: 5 });
-    return payload;
-  },
-});
+const clockToleranceSeconds = 5;
+/** Tokens whose signature, issuer and audience were checked; a client sends the same token with every request. */
+const maxRememberedTokens = 50_000;
+
+/**
+ * Checks a token's signature once (RS256 is most of the local authorizer's CPU) and its time claims on every
+ * use, so a remembered token is refused from the moment it expires, exactly as a fresh check would refuse it.
+ */
+function verifierOf(key: CryptoKey | Uint8Array, issuer: string, audience: string): TokenVerifier {
+  const verified = new Map<string, JWTPayload>();
+  const current = (payload: JWTPayload) => {
+    const now = Date.now() / 1000;
+    return now < payload.exp! + clockToleranceSeconds && (payload.nbf === undefined || payload.nbf <= now + clockToleranceSeconds);
+  };
+  return {
+    async verify(token) {
+      const remembered = verified.get(token);
+      if (remembered && current(remembered)) return remembered;
+      const { payload } = await jwtVerify(token, key, {
+        issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds,
+      });
+      if (verified.size >= maxRememberedTokens) verified.clear();
+      verified.set(token, payload);
+      return payload;
+    },
+  };
+}
 
 export async function createVerifier({ publicJwk, issuer, audience }: VerifierSettings): Promise<TokenVerifier> {
   return verifierOf(await importJWK(publicJwk, 'RS256'), issuer, audience);

@@ -19,6 +19,8 @@
  * lag() dates records by that first read: the poller keeps reading (up to 10,000 records a shard) while paused.
  */
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import {
   DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record, type AttributeValue, type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -39,8 +41,13 @@ export interface StreamPollerOptions {
   batchingWindowMs?: number;
   /** 0..1: the chance that a handled batch is delivered again later, as Lambda may after a timeout (now and then an older batch). */
   duplicates?: number;
-  /** Idle wait between reads of a shard (Lambda polls about 4 times a second). */
+  /** Wait between reads of a shard that is being written (Lambda polls about 4 times a second). */
   pollIntervalMs?: number;
+  /**
+   * The longest wait between reads of a shard that has been empty for a while: each empty read doubles the wait
+   * from pollIntervalMs up to this. A write to DynamoDB from this process, or drain(), ends the wait at once.
+   */
+  idlePollMs?: number;
   /** The first retry's wait, doubled per retry up to 1 s. */
   retryDelayMs?: number;
   log?: (line: string) => void;
@@ -114,11 +121,18 @@ interface Feed {
   history: Pending[][];
   /** Clock tick of the last read that found nothing new. */
   caughtUp: number;
+  /** Reads in a row that found nothing: the next wait is pollIntervalMs doubled this many times (up to idlePollMs). */
+  emptyReads: number;
+  /** Wakes the read loop's wait (a write, drain(), stop()). */
+  writes: Set<() => void>;
   iteratorAge: number;
   arrivals: Set<() => void>;
 }
 
 type Outcome = { failedFrom: number | null; reason: string };
+
+/** The DynamoDB operations that put records in a table's stream. */
+const writeTargets = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].map((op) => `DynamoDB_20120810.${op}`));
 
 /** Lambda delivers binary attributes base64-encoded; the SDK decodes them. */
 function lambdaValue(value: AttributeValue): unknown {
@@ -165,6 +179,7 @@ function outcomeOf(records: Pending[], result: unknown): Outcome {
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const pollIntervalMs = options.pollIntervalMs ?? 75;
+  const idlePollMs = Math.max(pollIntervalMs, options.idlePollMs ?? 1000);
   const retryDelayMs = options.retryDelayMs ?? 50;
   const duplicates = options.duplicates ?? 0;
   const startAt = options.startAt ?? 'LATEST';
@@ -258,9 +273,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           void discover().catch(() => undefined);
           return;
         }
-        if (!out.Records?.length) {
+        if (out.Records?.length) {
+          feed.emptyReads = 0;
+        } else {
           feed.caughtUp = tick;
-          await sleep(pollIntervalMs);
+          const wait = Math.min(idlePollMs, pollIntervalMs * 2 ** feed.emptyReads);
+          feed.emptyReads = Math.min(feed.emptyReads + 1, 16);
+          await sleep(wait, feed.writes);
         }
       } catch (error) {
         if (stopped) return;
@@ -367,7 +386,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       if (feed.buffer.length === 0) {
         if (feed.closed) return;
-        await sleep(pollIntervalMs, feed.arrivals);
+        await sleep(idlePollMs, feed.arrivals);
         continue;
       }
       const windowEnd = feed.buffer[0]!.seenAt + windowMs;
@@ -403,7 +422,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const feeds = runs.map((run): Feed => ({
         run, shardId: shard.ShardId!, parent: shards.get(shard.ParentShardId ?? '')?.find((f) => f.run === run),
         startType: fromNow ? 'LATEST' : 'TRIM_HORIZON', iterator: undefined, lastRead: undefined, closed: false,
-        buffer: [], inFlight: [], replays: [], history: [], caughtUp: 0, iteratorAge: 0, arrivals: new Set(),
+        buffer: [], inFlight: [], replays: [], history: [], caughtUp: 0, emptyReads: 0, iteratorAge: 0, arrivals: new Set(), writes: new Set(),
       }));
       // LATEST means the moment of the call, so take those iterators now.
       if (fromNow) for (const feed of feeds) feed.iterator = await iteratorFor(feed);
@@ -433,9 +452,24 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
   }
 
+  function wakeReaders(): void {
+    for (const feed of allFeeds()) {
+      feed.emptyReads = 0;
+      wake(feed.writes);
+    }
+  }
+  // Records appear when something writes: a write this process made (a handler, a job, a test) ends the readers'
+  // idle wait, so a quiet stream costs a read a second and a busy one is read as often as before.
+  const onResponse = ({ request }: { request: ClientRequest }) => {
+    const target = request.getHeader('x-amz-target');
+    if (typeof target === 'string' && writeTargets.has(target)) wakeReaders();
+  };
+  subscribe('http.client.response.finish', onResponse as (message: unknown) => void);
+
   try {
     await discover(true);
   } catch (error) {
+    unsubscribe('http.client.response.finish', onResponse as (message: unknown) => void);
     streams.destroy();
     throw error;
   }
@@ -461,6 +495,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     async drain() {
       const mark = ++clock;
       await discover(); // shards that appeared before the call
+      wakeReaders();
       const targets = new Map<Feed, string | undefined>();
       while (!stopped) {
         let done = true;
@@ -489,6 +524,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     failures: () => [...failures],
     async stop() {
       stopped = true;
+      unsubscribe('http.client.response.finish', onResponse as (message: unknown) => void);
       release();
       for (const done of [...sleepers]) done();
       // A handler still running is not waited for past a moment (Lambda would freeze it).

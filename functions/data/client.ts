@@ -111,7 +111,8 @@ export function createDynamoDbClient(
  * Anything else that talks to the table (e.g. Powertools' DynamoDBPersistenceLayer: `awsSdkV3Client`)
  * should use this client too, or it gets the SDK defaults: no request timeout, a 5-minute socket timeout.
  */
-export const dynamoDbClient = tracer.captureAWSv3Client(createDynamoDbClient(clientSettingsFromEnv()));
+const untracedClient = createDynamoDbClient(clientSettingsFromEnv());
+export const dynamoDbClient = tracer ? tracer.captureAWSv3Client(untracedClient) : untracedClient;
 const lowLevelClient = dynamoDbClient;
 capacityMeter.attach(lowLevelClient);
 
