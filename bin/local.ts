@@ -55,6 +55,14 @@ function conflicts(): { holdMs: number } | null {
   return { holdMs };
 }
 
+/** SEED_SNAPSHOT=off seeds afresh every time; SEED_SNAPSHOT_MAX_AGE_HOURS bounds how old a reused seed may be. */
+function snapshotMaxAgeHours(): number {
+  if (process.env.SEED_SNAPSHOT === 'off') return 0;
+  const hours = Number(process.env.SEED_SNAPSHOT_MAX_AGE_HOURS ?? 6);
+  if (!Number.isFinite(hours) || hours < 0) throw new Error('SEED_SNAPSHOT_MAX_AGE_HOURS must be a number of hours');
+  return hours;
+}
+
 const startedAt = performance.now();
 const size = seedSize();
 if (size && size.listings + size.auctions > size.nfts) throw new Error('SEED_LISTINGS + SEED_AUCTIONS must not exceed SEED_NFTS');
@@ -69,6 +77,7 @@ const runtime = await startLocalRuntime({
   conflicts: conflicts(),
   streams: process.env.STREAMS !== 'off',
   schedules: process.env.SCHEDULES !== 'off',
+  seedSnapshot: snapshotMaxAgeHours() > 0 ? { maxAgeHours: snapshotMaxAgeHours() } : undefined,
 });
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 
@@ -77,7 +86,8 @@ NFT marketplace running locally (ready in ${seconds} s)
   API           ${runtime.url}
   OpenAPI       ${runtime.url}/openapi.json
   DynamoDB      ${runtime.endpoint} (table ${process.env.TABLE_NAME}${values['data-dir'] ?? process.env.LOCAL_DATA_DIR ? ', persistent' : ', in memory'})
-  Seed          ${runtime.seed ? `${runtime.seed.items} items: ${JSON.stringify(runtime.seed.size)}` : 'existing data kept'}
+  Seed          ${runtime.seed ? `${runtime.seed.items} items: ${JSON.stringify(runtime.seed.size)}` : 'existing data kept'}${runtime.seedSnapshot === 'restored' ? `
+                copied from the snapshot of the seed written at ${runtime.seed!.now} (SEED_SNAPSHOT=off seeds afresh)` : runtime.seedSnapshot === 'saved' ? '\n                kept as a snapshot: the next starts copy it (SEED_SNAPSHOT=off: never)' : ''}
   Streams       ${runtime.streams ? 'on: the stream consumers run as Lambda runs them (STREAMS=off turns them off)' : 'off'}
   Schedules     ${runtime.schedules ? `on: ${runtime.schedules.schedules.map((s) => `${s.jobId} every ${s.everyMs / 1000} s`).join(', ')} (SCHEDULES=off turns them off)` : 'off'}
   Live feed     ${runtime.feed ? `${runtime.url.replace(/^http/, 'ws')}/event/realtime (AppSync Events' protocol, in a process of its own; npm run watch prints it)` : 'off'}

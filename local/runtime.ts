@@ -12,6 +12,7 @@ import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createIdempotencyTable, createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
+import { openSeedSnapshot, type SeedSnapshotOptions } from './seed-snapshot.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { deployableJobs } from '../lib/jobs.js';
@@ -27,6 +28,12 @@ export interface LocalRuntimeOptions {
   dynamoDbEndpoint?: string | undefined;
   dynamoDbPort?: number | undefined;
   dataDir?: string | undefined;
+  /**
+   * Reuse the seeded database of an earlier start with the same seed (local/seed-snapshot.ts) for up to
+   * `maxAgeHours`; `cacheDir` is where snapshots are kept. Only when this runtime starts DynamoDB Local itself,
+   * in memory (no dataDir). Off by default.
+   */
+  seedSnapshot?: SeedSnapshotOptions | undefined;
   /** Enforce a stage's throttles (the default: staging); null turns throttling off. */
   throttleStage?: string | null | undefined;
   /** Explicit rate and burst per throttle class, instead of a stage's (tests drive routes past a low limit). */
@@ -69,6 +76,8 @@ export interface LocalRuntime {
   idempotencyTableName: string;
   issuer: LocalIssuer;
   seed: SeedSummary | null;
+  /** Whether the seed came from the snapshot of an earlier start, or was written and kept as one. */
+  seedSnapshot: 'restored' | 'saved' | null;
   server: Server;
   streams: LocalStreams | null;
   schedules: LocalSchedules | null;
@@ -95,9 +104,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Lambda runs Node 22+; this machine's Node 20 makes the SDK print a support warning on every client.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let dynamo: DynamoDbLocal | null = null;
-  const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({
-    port: options.dynamoDbPort ?? 8000, dataDir: options.dataDir,
-  })).endpoint;
+  const snapshot = options.seedSize && options.seedSnapshot && !options.dynamoDbEndpoint && !options.dataDir
+    ? openSeedSnapshot(options.seedSize, options.seedSnapshot)
+    : null;
+  let endpoint: string;
+  try {
+    endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({
+      port: options.dynamoDbPort ?? 8000, dataDir: snapshot?.workDir ?? options.dataDir,
+    })).endpoint;
+  } catch (error) {
+    snapshot?.discard();
+    throw error;
+  }
 
   // The handlers read these, exactly as they read the environment the stack gives each Lambda (the data layer
   // reads DYNAMODB_ENDPOINT once, when a handler is first loaded).
@@ -123,12 +141,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let feed: FeedService | undefined;
   try {
     const client = localClient(endpoint);
-    let seed: SeedSummary | null = null;
+    let seed: SeedSummary | null = snapshot?.restored ?? null;
     if (!(await tableExists(client, options.tableName))) {
       // No stream yet: the seed writes its own aggregates, so its records must not reach the consumers, and
       // DynamoDB Local writes far slower to a table with a stream. The poller turns it on.
       await createTable(client, options.tableName, { stream: false });
       if (options.seedSize) seed = await writeSeed(client, options.tableName, options.seedSize);
+      if (seed && snapshot) snapshot.save(seed);
     }
     if (!(await tableExists(client, idempotencyTableName))) await createIdempotencyTable(client, idempotencyTableName);
     client.destroy();
@@ -187,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       idempotencyTableName,
       issuer,
       seed,
+      seedSnapshot: snapshot ? (snapshot.restored ? 'restored' : 'saved') : null,
       server,
       streams: poller,
       schedules: scheduler,
@@ -201,6 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await conflicts?.close();
         await dynamo?.stop();
+        snapshot?.discard();
       },
     };
   } catch (error) {
@@ -209,6 +230,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     feed?.close();
     await conflicts?.close();
     await dynamo?.stop();
+    snapshot?.discard();
     throw error;
   }
 }
