@@ -68,7 +68,7 @@ export async function connectFeed(realtimeUrl: string, token: string, answerTime
       },
     });
     request.on('upgrade', (_response, upgraded) => resolve(upgraded));
-    request.on('response', (response) => reject(new SubscribeError('UnauthorizedException', `connection refused: ${response.statusCode}`)));
+    request.on('response', (response) => reject(new Error(`connection refused: HTTP ${response.statusCode}`)));
     request.on('error', reject);
     request.end();
     upgrading = request;

@@ -6,9 +6,10 @@ import type { TokenVerifier } from './jwt-issuer.js';
 import { acceptKey, encodeFrame, FrameReader, opcodes } from './ws-frames.js';
 
 /**
- * The local AppSync Events: the WebSocket subset the feed uses (docs/live-feed.md) and the HTTP publish the feed
- * publisher calls. Connections and subscriptions are authorized with the local issuer's JWTs as AppSync checks
- * Cognito tokens; `/users/<sub>` only for its own subject, as the stack's `onSubscribe` handler decides.
+ * The local AppSync Events: its documented WebSocket protocol (docs/live-feed.md, "Locally") and the HTTP publish
+ * the feed publisher calls. Callers are authorized as the stack configures the API (local/feed-auth.ts): the local
+ * issuer's JWTs as AppSync checks Cognito tokens, `/users/<sub>` only for its own subject, as the stack's
+ * `onSubscribe` handler decides, and publishing by IAM only.
  */
 export const realtimePath = '/event/realtime';
 export const publishPath = '/event';
