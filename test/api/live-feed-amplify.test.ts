@@ -7,6 +7,7 @@ import { Amplify } from 'aws-amplify';
 import { events } from 'aws-amplify/data';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
+import { createLocalIssuer } from '../../local/jwt-issuer.js';
 import { startTlsListener, type TlsListener } from '../../local/tls-listener.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { tradingFixtures } from '../support/trading-fixtures.js';
@@ -51,7 +52,8 @@ const failure = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e
 
 describe("Amplify's events client against the local feed", { timeout: 120_000 }, () => {
   it('a bad token: the connect fails with UnauthorizedException (connection_error), not a handshake error retried', async () => {
-    currentToken = await (await import('../../local/jwt-issuer.js')).createLocalIssuer('http://forger', 'x').then((forger) => forger.sign({ sub: 'seller-1' }));
+    const forger = await createLocalIssuer(market.runtime.issuer.issuer, market.runtime.issuer.audience);
+    currentToken = await forger.sign({ sub: 'seller-1' });
     assert.match(await within(failure(events.connect('/market/all')), 30_000, 'connect with a forged token'), /UnauthorizedException/);
   });
 
