@@ -82,6 +82,8 @@ interface ClientMessage { type?: unknown; id?: unknown; channel?: unknown; event
 type ErrorList = { errorType: string; message: string }[];
 const errors = (errorType: string, message: string): ErrorList => [{ errorType, message }];
 const unauthorized = (message: string) => errors('UnauthorizedException', message);
+/** What the `users` namespace's onSubscribe handler answers with `util.unauthorized()`: Amplify's events client documents it as errorType `Unauthorized`. */
+const deniedByHandler = (message: string) => errors('Unauthorized', message);
 const badRequest = (message: string) => errors('BadRequestException', message);
 
 /** AppSync reads a channel without its leading slash as the same channel (Amplify's docs connect to `default/channel`). */
@@ -96,7 +98,7 @@ function subscribeRefusal(channel: string, caller: Caller): ErrorList | null {
   if (wildcard ? !wildcardPrefixes.has(channel.slice(0, -1)) : !channelPattern.test(channel)) return badRequest(`no channel ${channel}`);
   if (caller.kind === 'refused') return unauthorized(caller.message);
   if (caller.kind !== 'user') return unauthorized('subscribing needs a Cognito token (the namespaces\' subscribe auth mode)');
-  if (isPrivateChannel(channel) && channel !== `/users/${caller.sub}`) return unauthorized(`${channel} is not your channel`);
+  if (isPrivateChannel(channel) && channel !== `/users/${caller.sub}`) return deniedByHandler(`${channel} is not your channel`);
   return null;
 }
 
