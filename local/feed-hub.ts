@@ -131,16 +131,16 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
     (message.authorization ? callerOf(issuer, message.authorization) : Promise.resolve(connection.caller));
 
   async function onMessage(connection: Connection, text: string): Promise<void> {
+    if (connection.caller.kind === 'refused') {
+      // The upgrade completed; the refusal is AppSync's answer to the connection's first message.
+      connection.send({ type: 'connection_error', errors: unauthorized(connection.caller.message) });
+      return connection.end();
+    }
     let message: ClientMessage;
     try {
       message = JSON.parse(text) as ClientMessage;
     } catch {
       return connection.send({ type: 'error', errors: badRequest('not JSON') });
-    }
-    if (connection.caller.kind === 'refused') {
-      // The upgrade completed; the refusal is AppSync's answer to the connection's first message.
-      connection.send({ type: 'connection_error', errors: unauthorized(connection.caller.message) });
-      return connection.end();
     }
     if (message.type === 'connection_init') {
       connection.initialized = true;
@@ -174,8 +174,8 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
     if (connection.subscriptions.has(id)) return refuse(badRequest(`subscription id ${id} is in use on this connection`));
     const refusal = subscribeRefusal(channel, caller);
     if (refusal) return refuse(refusal);
-    // The caller may have closed the connection or reused the id while its token was checked.
-    if (connection.socket.destroyed || connection.subscriptions.has(id)) return;
+    // The caller may have gone while its token was checked (a connection's messages are handled one at a time).
+    if (connection.socket.destroyed) return;
     connection.subscriptions.set(id, channel);
     index.add(connection, id, channel);
     connection.send({ type: 'subscribe_success', id });
