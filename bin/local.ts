@@ -15,10 +15,15 @@
  *   STREAMS=off npm start               # no stream consumers (by default they run, as Lambda runs them)
  *   ORIGIN_SECRET=a,b npm start         # 403 without x-origin-verify: a or b (the deployed API's CloudFront-only check)
  *   SCHEDULES=off npm start             # no scheduled jobs (by default they run on their schedules, as EventBridge runs them)
+ *   TLS_PORT=3443 npm start             # https:// and wss:// on this port (the default; TLS=off: none), for AppSync Events' clients
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
 import { startLocalRuntime } from '../local/runtime.js';
+import { startTlsListener } from '../local/tls-listener.js';
 
 const { values } = parseArgs({
   options: {
@@ -79,6 +84,10 @@ const runtime = await startLocalRuntime({
   schedules: process.env.SCHEDULES !== 'off',
   seedSnapshot: snapshotMaxAgeHours() > 0 ? { maxAgeHours: snapshotMaxAgeHours() } : undefined,
 });
+const tls = process.env.TLS === 'off' ? null
+  : await startTlsListener({ targetPort: Number(new URL(runtime.url).port), port: Number(process.env.TLS_PORT ?? 3443) });
+const certFile = join(tmpdir(), 'nft-marketplace-local-cert.pem');
+if (tls) writeFileSync(certFile, tls.cert);
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 
 console.log(`
@@ -91,6 +100,7 @@ NFT marketplace running locally (ready in ${seconds} s)
   Streams       ${runtime.streams ? 'on: the stream consumers run as Lambda runs them (STREAMS=off turns them off)' : 'off'}
   Schedules     ${runtime.schedules ? `on: ${runtime.schedules.schedules.map((s) => `${s.jobId} every ${s.everyMs / 1000} s`).join(', ')} (SCHEDULES=off turns them off)` : 'off'}
   Live feed     ${runtime.feed ? `${runtime.url.replace(/^http/, 'ws')}/event/realtime (AppSync Events' protocol, in a process of its own; npm run watch prints it)` : 'off'}
+  TLS           ${tls ? `${tls.url} and ${tls.url.replace(/^https/, 'wss')}/event/realtime (Amplify's events: endpoint ${tls.url}/event); certificate made at start: NODE_EXTRA_CA_CERTS=${certFile}` : 'off'}
   Conflicts     ${runtime.conflicts ? `faithful: transactions on one item conflict as in DynamoDB (hold ${runtime.conflicts.holdMs} ms)` : 'off: DynamoDB Local runs concurrent transactions one by one (CONFLICT_FAITHFUL=1 turns it on)'}
 
   Get a token:  curl -s -X POST ${runtime.url}/local/token -d '{"userId":"user-1"}'
@@ -102,6 +112,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the API and DynamoDB Local...`);
+  await tls?.close();
   await runtime.stop();
   process.exit(0);
 }

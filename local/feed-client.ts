@@ -68,7 +68,7 @@ export async function connectFeed(realtimeUrl: string, token: string, answerTime
       },
     });
     request.on('upgrade', (_response, upgraded) => resolve(upgraded));
-    request.on('response', (response) => reject(new SubscribeError('UnauthorizedException', `connection refused: ${response.statusCode}`)));
+    request.on('response', (response) => reject(new Error(`connection refused: HTTP ${response.statusCode}`)));
     request.on('error', reject);
     request.end();
     upgrading = request;
@@ -79,7 +79,8 @@ export async function connectFeed(realtimeUrl: string, token: string, answerTime
   const handlers = new Map<string, (event: FeedEvent) => void>();
   const waiting = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
   let acknowledged: () => void = () => undefined;
-  const ack = new Promise<void>((resolve) => { acknowledged = resolve; });
+  let refused: (error: Error) => void = () => undefined;
+  const ack = new Promise<void>((resolve, reject) => { acknowledged = resolve; refused = reject; });
   const closed = new Promise<void>((resolve) => {
     socket.on('close', () => {
       for (const { reject } of waiting.values()) reject(new Error('connection closed'));
@@ -106,6 +107,10 @@ export async function connectFeed(realtimeUrl: string, token: string, answerTime
       if (message.type === 'connection_ack') {
         deadAfterMs = message.connectionTimeoutMs ?? deadAfterMs;
         acknowledged();
+      }
+      else if (message.type === 'connection_error') {
+        const error = message.errors?.[0];
+        refused(new SubscribeError(error?.errorType ?? 'Error', error?.message ?? 'connection refused'));
       }
       else if (message.type === 'data') handlers.get(message.id ?? '')?.(JSON.parse(message.event ?? 'null') as FeedEvent);
       else if (message.type === 'subscribe_success') waiting.get(message.id ?? '')?.resolve();

@@ -1,13 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { channelPattern, isPrivateChannel } from '../functions/domain/feed-events.js';
+import { callerOf, connectionAuthHeaders, type AuthHeaders, type Caller } from './feed-auth.js';
 import type { TokenVerifier } from './jwt-issuer.js';
 import { acceptKey, encodeFrame, FrameReader, opcodes } from './ws-frames.js';
 
 /**
- * The local AppSync Events: the WebSocket subset the feed uses (docs/live-feed.md) and the HTTP publish the feed
- * publisher calls. Connections and subscriptions are authorized with the local issuer's JWTs as AppSync checks
- * Cognito tokens; `/users/<sub>` only for its own subject, as the stack's `onSubscribe` handler decides.
+ * The local AppSync Events: its documented WebSocket protocol (docs/live-feed.md, "Locally") and the HTTP publish
+ * the feed publisher calls. Callers are authorized as the stack configures the API (local/feed-auth.ts): the local
+ * issuer's JWTs as AppSync checks Cognito tokens, `/users/<sub>` only for its own subject, as the stack's
+ * `onSubscribe` handler decides, and publishing by IAM only.
  */
 export const realtimePath = '/event/realtime';
 export const publishPath = '/event';
@@ -16,7 +18,17 @@ const keepAliveMs = 60_000;
 /** What AppSync tells a client: a connection with no message (ka included) for this long is dead. */
 const connectionTimeoutMs = 300_000;
 
-interface Connection { socket: Duplex; subscriptions: Map<string, string>; send(message: unknown): void }
+interface Connection {
+  socket: Duplex;
+  /** Who connected; a refused connection is upgraded and answers its first message with `connection_error`. */
+  caller: Caller;
+  /** Whether `connection_init` came: AppSync's protocol starts with it, before any subscribe or publish. */
+  initialized: boolean;
+  subscriptions: Map<string, string>;
+  send(message: unknown): void;
+  /** A close frame, then the end of the socket. */
+  end(): void;
+}
 
 /** Who gets a channel's events: per connection, the ids it subscribed to that channel (or a wildcard over it) with. */
 class SubscriptionIndex {
@@ -65,64 +77,105 @@ export interface FeedHub {
   close(): void;
 }
 
-type AuthHeaders = { Authorization?: string; authorization?: string };
+interface ClientMessage { type?: unknown; id?: unknown; channel?: unknown; events?: unknown; authorization?: AuthHeaders }
 
-/** The header-<base64url> subprotocol: the auth headers a browser cannot set on a WebSocket. */
-function headersFromProtocols(value: string | undefined): AuthHeaders | null {
-  const header = (value ?? '').split(',').map((p) => p.trim()).find((p) => p.startsWith('header-'));
-  if (!header) return null;
-  try {
-    return JSON.parse(Buffer.from(header.slice('header-'.length), 'base64url').toString('utf8')) as AuthHeaders;
-  } catch {
-    return null;
-  }
+type ErrorList = { errorType: string; message: string }[];
+const errors = (errorType: string, message: string): ErrorList => [{ errorType, message }];
+const unauthorized = (message: string) => errors('UnauthorizedException', message);
+/** What the `users` namespace's onSubscribe handler answers with `util.unauthorized()`: Amplify's events client documents it as errorType `Unauthorized`. */
+const deniedByHandler = (message: string) => errors('Unauthorized', message);
+const badRequest = (message: string) => errors('BadRequestException', message);
+
+/** AppSync reads a channel without its leading slash as the same channel (Amplify's docs connect to `default/channel`). */
+const channelPath = (channel: unknown) => (typeof channel !== 'string' ? '' : channel.startsWith('/') ? channel : `/${channel}`);
+
+/** What `<prefix>*` may name: every channel of the market namespace, or of its collections. `/users/*` is a path, but never one user's own. */
+const wildcardPrefixes = new Set(['/market/', '/market/collections/', '/users/']);
+
+/** Why a subscribe to `channel` (a path) is refused, or null. */
+function subscribeRefusal(channel: string, caller: Caller): ErrorList | null {
+  const wildcard = channel.endsWith('/*');
+  if (wildcard ? !wildcardPrefixes.has(channel.slice(0, -1)) : !channelPattern.test(channel)) return badRequest(`no channel ${channel}`);
+  if (caller.kind === 'refused') return unauthorized(caller.message);
+  if (caller.kind !== 'user') return unauthorized('subscribing needs a Cognito token (the namespaces\' subscribe auth mode)');
+  if (isPrivateChannel(channel) && channel !== `/users/${caller.sub}`) return deniedByHandler(`${channel} is not your channel`);
+  return null;
 }
-
-const tokenOf = (headers: AuthHeaders | null | undefined) => (headers?.Authorization ?? headers?.authorization ?? '').replace(/^Bearer\s+/i, '');
 
 export function createFeedHub(issuer: TokenVerifier): FeedHub {
   const connections = new Set<Connection>();
   const index = new SubscriptionIndex();
-  const unauthorized = (message: string) => [{ errorType: 'UnauthorizedException', message }];
 
-  async function subject(headers: AuthHeaders | null | undefined): Promise<string | null> {
-    const token = tokenOf(headers);
-    if (!token) return null;
-    try {
-      return (await issuer.verify(token)).sub ?? null;
-    } catch {
-      return null;
+  /** Fans a publish out to every subscription it reaches; the answer AppSync gives, or why it is refused. */
+  function fanOut(channel: string, events: unknown): { successful: { identifier: string; index: number }[]; failed: [] } | ErrorList {
+    if (!channelPattern.test(channel)) return badRequest(`no channel ${channel}`);
+    if (!Array.isArray(events) || events.length === 0 || events.length > 5 || events.some((e) => typeof e !== 'string')) {
+      return badRequest('events: 1 to 5 JSON strings');
     }
+    // Each event is serialized once; each connection gets all its frames of this publish in one write.
+    const quoted = events.map((event) => JSON.stringify(event));
+    for (const [connection, ids] of index.reaching(channel)) {
+      if (connection.socket.destroyed) continue;
+      const frames: Buffer[] = [];
+      for (const id of ids) {
+        const head = `{"type":"data","id":${JSON.stringify(id)},"event":`;
+        for (const event of quoted) frames.push(encodeFrame(opcodes.text, Buffer.from(`${head}${event}}`), false));
+      }
+      connection.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    }
+    return { successful: events.map((_, i) => ({ identifier: `${i}`, index: i })), failed: [] };
   }
 
-  async function onMessage(connection: Connection, text: string, connectionSubject: string): Promise<void> {
-    let message: { type?: string; id?: string; channel?: string; authorization?: AuthHeaders };
-    try {
-      message = JSON.parse(text) as typeof message;
-    } catch {
-      return connection.send({ type: 'error', errors: [{ errorType: 'BadRequestException', message: 'not JSON' }] });
+  /** The caller of a subscribe or publish: its own authorization headers, else the connection's. */
+  const callerFor = (connection: Connection, message: ClientMessage) =>
+    (message.authorization ? callerOf(issuer, message.authorization) : Promise.resolve(connection.caller));
+
+  async function onMessage(connection: Connection, text: string): Promise<void> {
+    if (connection.caller.kind === 'refused') {
+      // The upgrade completed; the refusal is AppSync's answer to the connection's first message.
+      connection.send({ type: 'connection_error', errors: unauthorized(connection.caller.message) });
+      return connection.end();
     }
-    if (message.type === 'connection_init') return connection.send({ type: 'connection_ack', connectionTimeoutMs });
-    const id = message.id ?? '';
-    if (message.type === 'unsubscribe') {
+    let message: ClientMessage;
+    try {
+      message = JSON.parse(text) as ClientMessage;
+    } catch {
+      return connection.send({ type: 'error', errors: badRequest('not JSON') });
+    }
+    if (message.type === 'connection_init') {
+      connection.initialized = true;
+      return connection.send({ type: 'connection_ack', connectionTimeoutMs });
+    }
+    if (message.type !== 'subscribe' && message.type !== 'unsubscribe' && message.type !== 'publish') {
+      return connection.send({ type: 'error', errors: errors('UnsupportedOperation', `${String(message.type)} not supported through the realtime channel`) });
+    }
+    const type = message.type;
+    const id = typeof message.id === 'string' ? message.id : '';
+    const refuse = (list: ErrorList) => connection.send({ type: `${type}_error`, id, errors: list });
+    if (!connection.initialized) return refuse(badRequest('send connection_init and wait for connection_ack first'));
+    if (!id) return refuse(badRequest('every subscribe, unsubscribe and publish needs an id'));
+
+    if (type === 'unsubscribe') {
       const channel = connection.subscriptions.get(id);
-      if (channel !== undefined) index.remove(connection, id, channel);
+      if (channel === undefined) return refuse(errors('UnknownOperationError', `Unknown operation id ${id}`));
+      index.remove(connection, id, channel);
       connection.subscriptions.delete(id);
       return connection.send({ type: 'unsubscribe_success', id });
     }
-    if (message.type !== 'subscribe') return connection.send({ type: 'error', errors: [{ errorType: 'UnsupportedOperation', message: `${message.type}` }] });
-    const channel = message.channel ?? '';
-    const concrete = channel.endsWith('/*') ? `${channel.slice(0, -2)}/x` : channel;
-    if (!id || !channelPattern.test(concrete) || (channel.endsWith('/*') && channel.startsWith('/users'))) {
-      return connection.send({ type: 'subscribe_error', id, errors: [{ errorType: 'BadRequestException', message: `no channel ${channel}` }] });
+
+    const channel = channelPath(message.channel);
+    const caller = await callerFor(connection, message);
+    if (type === 'publish') {
+      // Only the feed publisher (IAM) publishes, over HTTP or here; a client's token is refused.
+      if (caller.kind !== 'iam') return refuse(unauthorized('publishing is IAM only (the feed publisher\'s role)'));
+      const answer = fanOut(channel, message.events);
+      return Array.isArray(answer) ? refuse(answer) : connection.send({ type: 'publish_success', id, ...answer });
     }
-    const sub = message.authorization ? await subject(message.authorization) : connectionSubject;
-    if (!sub) return connection.send({ type: 'subscribe_error', id, errors: unauthorized('the token is not valid') });
-    if (isPrivateChannel(channel) && channel !== `/users/${sub}`) {
-      return connection.send({ type: 'subscribe_error', id, errors: unauthorized(`${channel} is another user's channel`) });
-    }
-    const previous = connection.subscriptions.get(id);
-    if (previous !== undefined) index.remove(connection, id, previous);
+    if (connection.subscriptions.has(id)) return refuse(badRequest(`subscription id ${id} is in use on this connection`));
+    const refusal = subscribeRefusal(channel, caller);
+    if (refusal) return refuse(refusal);
+    // The caller may have gone while its token was checked (a connection's messages are handled one at a time).
+    if (connection.socket.destroyed) return;
     connection.subscriptions.set(id, channel);
     index.add(connection, id, channel);
     connection.send({ type: 'subscribe_success', id });
@@ -133,30 +186,31 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
       // From the first moment: a client may reset the connection while its token is checked.
       socket.on('error', () => socket.destroy());
       const key = request.headers['sec-websocket-key'];
-      const protocols = request.headers['sec-websocket-protocol'];
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      if (path !== realtimePath || typeof key !== 'string' || !protocols?.split(',').map((p) => p.trim()).includes(subprotocol)) {
+      const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== realtimePath || typeof key !== 'string' || !protocols.includes(subprotocol)) {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
         return;
       }
-      void subject(headersFromProtocols(protocols)).then((sub) => {
+      void callerOf(issuer, connectionAuthHeaders(protocols, url, request.headers)).then((caller) => {
         if (socket.destroyed) return;
-        if (!sub) {
-          socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
-          return;
-        }
         socket.write(['HTTP/1.1 101 Switching Protocols', 'upgrade: websocket', 'connection: Upgrade',
           `sec-websocket-accept: ${acceptKey(key)}`, `sec-websocket-protocol: ${subprotocol}`, '', ''].join('\r\n'));
         const connection: Connection = {
           socket,
+          caller,
+          initialized: false,
           subscriptions: new Map(),
           send(message) {
             if (!socket.destroyed) socket.write(encodeFrame(opcodes.text, Buffer.from(JSON.stringify(message)), false));
           },
+          end() {
+            if (!socket.destroyed) socket.end(encodeFrame(opcodes.close, Buffer.from([0x03, 0xe8]), false));
+          },
         };
         connections.add(connection);
-        const keepAlive = setInterval(() => connection.send({ type: 'ka' }), keepAliveMs);
-        keepAlive.unref();
+        const keepAlive = caller.kind === 'refused' ? undefined : setInterval(() => connection.send({ type: 'ka' }), keepAliveMs);
+        keepAlive?.unref();
         const reader = new FrameReader();
         let queue = Promise.resolve();
         socket.on('data', (chunk: Buffer) => {
@@ -170,7 +224,7 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
           for (const frame of frames) {
             if (frame.opcode === opcodes.text) {
               const text = frame.payload.toString('utf8');
-              queue = queue.then(() => onMessage(connection, text, sub)).catch(() => { socket.destroy(); });
+              queue = queue.then(() => onMessage(connection, text)).catch(() => { socket.destroy(); });
             } else if (frame.opcode === opcodes.ping) {
               socket.write(encodeFrame(opcodes.pong, frame.payload, false));
             } else if (frame.opcode === opcodes.close) {
@@ -190,28 +244,14 @@ export function createFeedHub(issuer: TokenVerifier): FeedHub {
     publish(authorization, body) {
       // Publishing is IAM only, as deployed: a signed request (the local signature is not checked).
       if (!authorization?.startsWith('AWS4-HMAC-SHA256 ')) return { status: 401, body: { errors: unauthorized('publish needs IAM (SigV4)') } };
-      let request: { channel?: string; events?: unknown[] };
+      let request: { channel?: unknown; events?: unknown };
       try {
         request = JSON.parse(body.toString('utf8')) as typeof request;
       } catch {
-        return { status: 400, body: { errors: [{ errorType: 'BadRequestException', message: 'not JSON' }] } };
+        return { status: 400, body: { errors: badRequest('not JSON') } };
       }
-      const { channel = '', events = [] } = request;
-      if (!channelPattern.test(channel) || !Array.isArray(events) || events.length > 5 || events.some((e) => typeof e !== 'string')) {
-        return { status: 400, body: { errors: [{ errorType: 'BadRequestException', message: 'channel or events not valid' }] } };
-      }
-      // Each event is serialized once; each connection gets all its frames of this publish in one write.
-      const quoted = events.map((event) => JSON.stringify(event));
-      for (const [connection, ids] of index.reaching(channel)) {
-        if (connection.socket.destroyed) continue;
-        const frames: Buffer[] = [];
-        for (const id of ids) {
-          const head = `{"type":"data","id":${JSON.stringify(id)},"event":`;
-          for (const event of quoted) frames.push(encodeFrame(opcodes.text, Buffer.from(`${head}${event}}`), false));
-        }
-        connection.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-      }
-      return { status: 200, body: { successful: events.map((_, index) => ({ identifier: `${index}`, index })), failed: [] } };
+      const answer = fanOut(typeof request.channel === 'string' ? request.channel : '', request.events ?? []);
+      return Array.isArray(answer) ? { status: 400, body: { errors: answer } } : { status: 200, body: answer };
     },
 
     connections: () => connections.size,
