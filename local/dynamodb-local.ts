@@ -71,7 +71,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
   try {
-    await waitForPort(options.port, child, 30_000);
+    // Java takes seconds to start, and far longer on a busy machine.
+    await waitForPort(options.port, child, 120_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`);

@@ -179,7 +179,7 @@ function outcomeOf(records: Pending[], result: unknown): Outcome {
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const pollIntervalMs = options.pollIntervalMs ?? 75;
-  const idlePollMs = Math.max(pollIntervalMs, options.idlePollMs ?? 1000);
+  const idlePollMs = Math.max(pollIntervalMs, options.idlePollMs ?? 2000);
   const retryDelayMs = options.retryDelayMs ?? 50;
   const duplicates = options.duplicates ?? 0;
   const startAt = options.startAt ?? 'LATEST';
@@ -442,7 +442,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   async function discoveryLoop(): Promise<void> {
     let failed = 0;
     while (!stopped) {
-      await sleep(1000);
+      // A shard that closes starts a discovery at once (readLoop); this finds the rest, which is rare.
+      await sleep(5000);
       try {
         await discover();
         failed = 0;
@@ -459,7 +460,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
   }
   // Records appear when something writes: a write this process made (a handler, a job, a test) ends the readers'
-  // idle wait, so a quiet stream costs a read a second and a busy one is read as often as before.
+  // idle wait, so a quiet stream costs a read every idlePollMs and a busy one is read as often as before.
   const onResponse = ({ request }: { request: ClientRequest }) => {
     const target = request.getHeader('x-amz-target');
     if (typeof target === 'string' && writeTargets.has(target)) wakeReaders();

@@ -214,6 +214,11 @@ function compare(baseline: Baseline, current: Measurement): string[] {
     const now = current.cpuMsPerRequest[name];
     if (now > was * (1 + tolerance)) regressions.push(`CPU per request, ${name}: ${fixed(now)} ms against ${fixed(was)} ms (+${fixed((now / was - 1) * 100, 0)} %)`);
   }
+  const idle = (m: Measurement) => m.idleCores.gateway + m.idleCores.dynamodb + m.idleCores.feed;
+  // At rest a tick (10 ms) is a large share: a percentage point of a core is allowed on top of the 15 %.
+  if (idle(current) > Math.max(idle(baseline) * (1 + tolerance), idle(baseline) + 0.01)) {
+    regressions.push(`CPU at rest: ${fixed(idle(current) * 100, 1)} % of a core against ${fixed(idle(baseline) * 100, 1)} %`);
+  }
   for (const [label, was] of Object.entries(baseline.callsPerRequest)) {
     const now = current.callsPerRequest[label];
     if (now === undefined) regressions.push(`${label}: no longer measured (a changed scenario moves the baseline)`);

@@ -181,7 +181,10 @@ describe('failures', () => {
       failOnce = false;
       return { batchItemFailures: [7, 3].map((i) => ({ itemIdentifier: sequenceOf(event.Records[i]!) })) };
     }, { batchSize: 10 }, { batchingWindowMs: 300 }), async ({ poller, calls, write }) => {
+      // Held until all ten are written, so that they come as one batch however slowly the write goes.
+      poller.pause();
       await write(ids('p', 10));
+      poller.resume();
       await poller.drain();
       assert.deepEqual(calls.map((c) => c.event.Records.map(idOf)), [ids('p', 10), ids('p', 10).slice(3)]);
       assert.deepEqual({ ...poller.stats(), recordsFiltered: 0 }, {
