@@ -7,9 +7,9 @@ import { deployableJobs } from '../../lib/jobs.js';
 import { liveAliasName } from '../../lib/marketplace-function.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
-import { apiRoute, resource, resources, routeFunction, referencedId, synthStage } from './support/synth.js';
+import { apiRoute, resource, resources, routeFunction, referencedId, stage } from './support/synth.js';
 
-const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+const stages = { staging: stage('staging'), prod: stage('prod') };
 
 describe('routes', () => {
   const { template } = stages.staging;
@@ -154,9 +154,9 @@ describe('safe deploys: every API function behind a live alias that CodeDeploy m
   const deploymentConfigs = { staging: 'CodeDeployDefault.LambdaAllAtOnce', prod: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' };
 
   for (const stageName of ['staging', 'prod'] as StageName[]) {
-    const { template, stack } = stages[stageName];
+    const { template, stackName } = stages[stageName];
     const alarmName = (id: string) => {
-      const found = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties!.AlarmName === `${stack.stackName}-${id}`);
+      const found = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties!.AlarmName === `${stackName}-${id}`);
       assert.ok(found, id);
       return found[0];
     };

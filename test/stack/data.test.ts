@@ -6,9 +6,9 @@ import { routeKey, routes } from '../../functions/routes.js';
 import { deployableJobs } from '../../lib/jobs.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
-import { referencedId, resource, resources, roleActions, routeFunction, synthStage } from './support/synth.js';
+import { referencedId, resource, resources, roleActions, routeFunction, stage } from './support/synth.js';
 
-const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+const stages = { staging: stage('staging'), prod: stage('prod') };
 
 /** DynamoDB actions that change data. */
 const writeActions = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete']
@@ -110,11 +110,11 @@ describe('the idempotency table', () => {
   });
 
   test('the stacks are named per stage, in us-east-1, prod with termination protection', () => {
-    assert.equal(stages.staging.stack.stackName, 'Marketplace-staging');
-    assert.equal(stages.prod.stack.stackName, 'Marketplace-prod');
-    assert.equal(stages.staging.stack.region, 'us-east-1');
-    assert.equal(stages.prod.stack.terminationProtection, true);
-    assert.equal(stages.staging.stack.terminationProtection, false);
+    assert.equal(stages.staging.stackName, 'Marketplace-staging');
+    assert.equal(stages.prod.stackName, 'Marketplace-prod');
+    assert.equal(stages.staging.region, 'us-east-1');
+    assert.equal(stages.prod.terminationProtection, true);
+    assert.equal(stages.staging.terminationProtection, false);
   });
 });
 
