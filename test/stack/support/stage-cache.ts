@@ -50,6 +50,10 @@ export function sourceKey(): string {
   return hash.digest('hex').slice(0, 24);
 }
 
+// Taken as the modules load, with the lib/ modules this process runs: a file edited during a run does not get the
+// old code's templates cached under its new content.
+const loadedKey = sourceKey();
+
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 function acknowledgements(root: IConstruct): StageSynthesis['acknowledgements'] {
@@ -99,7 +103,7 @@ export function synthesizeStage(name: StageName): StageSynthesis {
 
 /** The stage's synthesis for this source tree: from the cache, or made now (once across concurrent test files). */
 export function cachedStage(name: StageName): StageSynthesis {
-  const dir = join(cacheRoot, sourceKey());
+  const dir = join(cacheRoot, loadedKey);
   const file = join(dir, `${name}.json`);
   const lock = join(dir, `${name}.lock`);
   mkdirSync(dir, { recursive: true });
