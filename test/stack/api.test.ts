@@ -82,6 +82,16 @@ describe('routes', () => {
     assert.equal(stageConfigs.prod.userPasswordAuth, false);
   });
 
+  test('the app client has no OAuth: no implicit flow, no callback URL (CDK\'s default is https://example.com)', () => {
+    for (const stageName of ['staging', 'prod'] as StageName[]) {
+      const [, client] = resources(stages[stageName].template, 'AWS::Cognito::UserPoolClient')[0]!;
+      assert.equal(client.Properties!.AllowedOAuthFlows, undefined, stageName);
+      assert.notEqual(client.Properties!.AllowedOAuthFlowsUserPoolClient, true, stageName);
+      assert.equal(client.Properties!.CallbackURLs, undefined, stageName);
+      assert.ok(!JSON.stringify(client).includes('example.com'), stageName);
+    }
+  });
+
   test('the creators group exists', () => {
     const groups = resources(template, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties!.GroupName);
     assert.deepEqual(groups, ['creators']);
