@@ -1,7 +1,37 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+
+/** What a function may do with the table: nothing (the not-found function), read, or read and write. */
+export type TableAccess = 'none' | 'read' | 'write';
+
+/**
+ * The DynamoDB actions of each access level, on the table and its indexes. Narrower than CDK's grantReadData and
+ * grantReadWriteData: no Scan (request paths never scan, and no job does), no DescribeTable, and no stream reads
+ * (GetRecords, GetShardIterator): only stream consumers get those, from their event source.
+ */
+export const tableActions: Record<TableAccess, readonly string[]> = {
+  none: [],
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: [
+    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
+    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem',
+  ],
+};
+
+/** Powertools' DynamoDB persistence layer: it reads, conditionally puts, updates and deletes its records. */
+export const idempotencyActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+
+/** Grants a function its table access: the table and (`withIndexes`) its global secondary indexes. */
+export function grantTable(grantee: IGrantable, table: ITable, actions: readonly string[], withIndexes = true): void {
+  if (actions.length === 0) return;
+  Grant.addToPrincipal({
+    grantee,
+    actions: [...actions],
+    resourceArns: withIndexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn],
+  });
+}
 
 /**
  * A Lambda execution role of our own instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every
@@ -38,8 +68,8 @@ export class SharedFunctionRoles extends Construct {
   }
 
   /** The role of every function with these grants. */
-  roleFor(grants: { access: 'read' | 'write'; idempotencyTable: boolean }): Role {
-    const name = `${grants.access === 'read' ? 'Read' : 'Write'}${grants.idempotencyTable ? 'Idempotent' : ''}`;
+  roleFor(grants: { access: TableAccess; idempotencyTable: boolean }): Role {
+    const name = `${{ none: 'NoData', read: 'Read', write: 'Write' }[grants.access]}${grants.idempotencyTable ? 'Idempotent' : ''}`;
     let role = this.roles.get(name);
     if (!role) {
       role = lambdaRole(this, name, this.table);

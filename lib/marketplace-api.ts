@@ -78,10 +78,11 @@ export class MarketplaceApi extends Construct {
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const roles = new SharedFunctionRoles(this, 'Roles', table);
+    // The not-found function answers from the route table alone: no table access, a role of its own.
     this.fallback = new MarketplaceFunction(this, fallbackRoute.id, {
-      role: roles.roleFor({ access: fallbackRoute.access, idempotencyTable: false }),
+      role: roles.roleFor({ access: 'none', idempotencyTable: false }),
       handler: fallbackRoute.handler,
-      access: fallbackRoute.access,
+      access: 'none',
       description: `$default: ${fallbackRoute.summary}`,
       table,
       config,

@@ -25,6 +25,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Construct } from 'constructs';
 import { originVerifyHeader } from '../functions/http/origin-header.js';
 import type { Route } from '../functions/routes.js';
+import { behaviourPatterns } from './cloudfront-paths.js';
 import { projectPath } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
 import { MarketplaceWebAcl } from './marketplace-web-acl.js';
@@ -39,11 +40,13 @@ type CacheableRoute = Route & { cache: NonNullable<Route['cache']> };
 export const cacheableRoutes = (routes: readonly Route[]): CacheableRoute[] =>
   routes.filter((route): route is CacheableRoute => route.method === 'GET' && route.cache !== null);
 
+export { behaviourPatterns } from './cloudfront-paths.js';
+
 /**
- * The path patterns of a cacheable route. CloudFront picks a behaviour by the path as the viewer sent it,
- * before the viewer-request function strips the slash, so `/market/` needs its own pattern to be cached.
+ * The longest time any cacheable route may be cached: the shared cache policies' maximum TTL. Each answer's own
+ * `Cache-Control: max-age` (its route's maxAgeSeconds, functions/http/responses.ts) decides within it.
  */
-export const behaviourPatterns = (route: Route): string[] => [route.path, `${route.path}/`];
+export const maxCacheSeconds = (routes: readonly Route[]) => Math.max(0, ...cacheableRoutes(routes).map((route) => route.cache.maxAgeSeconds));
 
 /**
  * Request headers the handlers read besides Authorization (content type of a body, the idempotency key of
@@ -110,26 +113,33 @@ export class MarketplaceEdge extends Construct {
       headerBehavior: OriginRequestHeaderBehavior.allowList(...forwardedHeaders),
     });
 
+    // Two cache policies per stage, shared by every cached route, not one per route: an account holds at most 20
+    // cache policies (not adjustable), and staging and prod may share an account (docs/deploy.md). The TTL comes
+    // from the answer's own Cache-Control max-age (its route's maxAgeSeconds), bounded by the longest route's; the
+    // key is every query string, so an answer never depends on a parameter the cache does not key on.
+    const sharedCachePolicy = (id: string, headerBehavior: CacheHeaderBehavior, comment: string) => new CachePolicy(this, id, {
+      comment,
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(maxCacheSeconds(props.routes)),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+      headerBehavior,
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
     const cacheable = cacheableRoutes(props.routes);
+    const anonymousCache = sharedCachePolicy('PublicGetCache', CacheHeaderBehavior.none(),
+      "Public GETs: TTL from the answer's max-age, keyed on the path and every query string");
+    // CloudFront forwards Authorization only as part of the cache key. Anonymous GETs still share one entry; a GET
+    // that sends a token gets its own (the answer is public either way). Only on paths shared with a user route.
+    const authorizedCache = cacheable.some((route) => sharesPathWithUserRoute(route, props.routes))
+      ? sharedCachePolicy('PublicGetWithAuthorizationCache', CacheHeaderBehavior.allowList('authorization'),
+        'Public GETs on a path shared with a user route: as PublicGetCache, Authorization in the key so it reaches the API')
+      : undefined;
     const additionalBehaviors: Record<string, BehaviorOptions> = {};
     for (const route of cacheable) {
       if (route.auth !== 'public') throw new Error(`${route.id}: only public routes may be cached at the edge`);
-      const cachePolicy = new CachePolicy(this, `${route.id}Cache`, {
-        comment: `${route.method} ${route.path}: keyed on ${route.cache.queryKeys.join(', ') || 'the path'}`,
-        defaultTtl: Duration.seconds(route.cache.maxAgeSeconds),
-        minTtl: Duration.seconds(0),
-        maxTtl: Duration.seconds(route.cache.maxAgeSeconds),
-        queryStringBehavior: route.cache.queryKeys.length > 0
-          ? CacheQueryStringBehavior.allowList(...route.cache.queryKeys)
-          : CacheQueryStringBehavior.none(),
-        // CloudFront forwards Authorization only as part of the cache key. Anonymous GETs still share one
-        // entry; a GET that sends a token gets its own (the answer is public either way).
-        headerBehavior: sharesPathWithUserRoute(route, props.routes)
-          ? CacheHeaderBehavior.allowList('authorization')
-          : CacheHeaderBehavior.none(),
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-      });
+      const cachePolicy = sharesPathWithUserRoute(route, props.routes) ? authorizedCache! : anonymousCache;
       for (const pattern of behaviourPatterns(route)) {
         additionalBehaviors[pattern] = {
           origin,

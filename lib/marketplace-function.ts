@@ -1,13 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { Role } from 'aws-cdk-lib/aws-iam';
+import { Grant, type Role } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundling, handlerEntry } from './bundling.js';
-import { lambdaRole } from './function-roles.js';
+import { grantTable, idempotencyActions, lambdaRole, type TableAccess, tableActions } from './function-roles.js';
 import { originSecretCacheSeconds, secretsExtension } from './origin-secret.js';
 import { projectPath, projectRoot } from './project-paths.js';
 import type { StageConfig } from './stage-config.js';
@@ -21,8 +21,8 @@ export const liveAliasName = 'live';
 export interface MarketplaceFunctionProps {
   /** Handler module under functions/handlers/, without extension. */
   handler: string;
-  /** 'read' gets read-only table access. */
-  access: 'read' | 'write';
+  /** Table access (lib/function-roles.ts): 'none' gets neither a grant nor TABLE_NAME. */
+  access: TableAccess;
   description: string;
   table: ITable;
   /** Powertools idempotency records go here (IDEMPOTENCY_TABLE_NAME): only functions whose route asks for it. */
@@ -84,7 +84,7 @@ export class MarketplaceFunction extends Construct {
       awsSdkConnectionReuse: false,
       paramsAndSecrets: props.originSecret ? secretsExtension : undefined,
       environment: {
-        TABLE_NAME: props.table.tableName,
+        ...(props.access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
@@ -110,9 +110,9 @@ export class MarketplaceFunction extends Construct {
 
     this.live = props.live ? new Alias(this, 'Live', { aliasName: liveAliasName, version: this.function.currentVersion }) : undefined;
 
-    if (props.access === 'read') props.table.grantReadData(this.function);
-    else props.table.grantReadWriteData(this.function);
-    props.idempotencyTable?.grantReadWriteData(this.function);
-    props.originSecret?.grantRead(this.function);
+    grantTable(this.function, props.table, tableActions[props.access]);
+    if (props.idempotencyTable) grantTable(this.function, props.idempotencyTable, idempotencyActions, false);
+    // GetSecretValue only: the secrets extension reads the value and nothing else (grantRead adds DescribeSecret).
+    if (props.originSecret) Grant.addToPrincipal({ grantee: this.function, actions: ['secretsmanager:GetSecretValue'], resourceArns: [props.originSecret.secretArn] });
   }
 }

@@ -40,6 +40,9 @@ export class MarketplaceUserPool extends Construct {
       generateSecret: false,
       // SRP for apps; USER_PASSWORD_AUTH on staging only, where the AWS CLI and the load test's users sign in.
       authFlows: { userSrp: true, userPassword: config.userPasswordAuth },
+      // No hosted UI: apps sign in with SRP and get tokens directly. Without this CDK enables the implicit and code
+      // OAuth flows with the callback https://example.com.
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

@@ -1,5 +1,5 @@
 import type { FeedEvent } from '../data/feed-log.js';
-import { signRequest } from './sigv4.js';
+import { signAppSyncPublish } from './appsync-signer.js';
 
 /** AppSync Events takes at most 5 events per HTTP publish. */
 const eventsPerPublish = 5;
@@ -14,11 +14,11 @@ export async function publishEvents(channel: string, events: readonly FeedEvent[
   const url = new URL('/event', base);
   for (let start = 0; start < events.length; start += eventsPerPublish) {
     const body = JSON.stringify({ channel, events: events.slice(start, start + eventsPerPublish).map((e) => JSON.stringify(e)) });
-    const headers = signRequest({
-      method: 'POST', url, headers: { 'content-type': 'application/json' }, body,
-      region: env.AWS_REGION ?? 'us-east-1', service: 'appsync', now: new Date(),
+    const headers = await signAppSyncPublish({
+      url, body, region: env.AWS_REGION ?? 'us-east-1',
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', sessionToken: env.AWS_SESSION_TOKEN },
     });
+    // fetch sets Host itself (the URL's host, as signed).
     delete headers.host;
     const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
     const answer = await response.text();

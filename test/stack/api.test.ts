@@ -7,9 +7,9 @@ import { deployableJobs } from '../../lib/jobs.js';
 import { liveAliasName } from '../../lib/marketplace-function.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
-import { apiRoute, resource, resources, routeFunction, referencedId, synthStage } from './support/synth.js';
+import { apiRoute, resource, resources, routeFunction, referencedId, stage } from './support/synth.js';
 
-const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+const stages = { staging: stage('staging'), prod: stage('prod') };
 
 describe('routes', () => {
   const { template } = stages.staging;
@@ -80,6 +80,16 @@ describe('routes', () => {
       assert.deepEqual(flows, expected, stageName);
     }
     assert.equal(stageConfigs.prod.userPasswordAuth, false);
+  });
+
+  test('the app client has no OAuth: no implicit flow, no callback URL (CDK\'s default is https://example.com)', () => {
+    for (const stageName of ['staging', 'prod'] as StageName[]) {
+      const [, client] = resources(stages[stageName].template, 'AWS::Cognito::UserPoolClient')[0]!;
+      assert.equal(client.Properties!.AllowedOAuthFlows, undefined, stageName);
+      assert.notEqual(client.Properties!.AllowedOAuthFlowsUserPoolClient, true, stageName);
+      assert.equal(client.Properties!.CallbackURLs, undefined, stageName);
+      assert.ok(!JSON.stringify(client).includes('example.com'), stageName);
+    }
   });
 
   test('the creators group exists', () => {
@@ -154,9 +164,9 @@ describe('safe deploys: every API function behind a live alias that CodeDeploy m
   const deploymentConfigs = { staging: 'CodeDeployDefault.LambdaAllAtOnce', prod: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' };
 
   for (const stageName of ['staging', 'prod'] as StageName[]) {
-    const { template, stack } = stages[stageName];
+    const { template, stackName } = stages[stageName];
     const alarmName = (id: string) => {
-      const found = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties!.AlarmName === `${stack.stackName}-${id}`);
+      const found = resources(template, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties!.AlarmName === `${stackName}-${id}`);
       assert.ok(found, id);
       return found[0];
     };

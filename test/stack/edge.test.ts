@@ -6,11 +6,14 @@ import { describe, test } from 'node:test';
 import { CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { App, Stack } from 'aws-cdk-lib';
 import { originVerifyHeader } from '../../functions/http/origin-header.js';
+import { cacheControl } from '../../functions/http/responses.js';
 import { fallbackRoute, routeKey, routes } from '../../functions/routes.js';
+import { matchesPathPattern, pathPatternCharacters } from '../../lib/cloudfront-paths.js';
 import {
   behaviourPatterns,
   cacheableRoutes,
   forwardedHeaders,
+  maxCacheSeconds,
   sharesPathWithUserRoute,
   stripTrailingSlashSource,
 } from '../../lib/marketplace-edge.js';
@@ -18,9 +21,9 @@ import { commonRuleSetName, loggedActions, rateLimitRuleName } from '../../lib/m
 import { OriginSecret, originSecretCacheSeconds } from '../../lib/origin-secret.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
-import { referencedId, resource, resources, roleActions, routeFunction, synthStage } from './support/synth.js';
+import { referencedId, resource, resources, roleActions, routeFunction, stage } from './support/synth.js';
 
-const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+const stages = { staging: stage('staging'), prod: stage('prod') };
 
 interface Behaviour {
   PathPattern?: string;
@@ -58,19 +61,48 @@ describe('CloudFront', () => {
     assert.equal(behaviour.ViewerProtocolPolicy, 'https-only');
   });
 
-  test('one cached behaviour per cacheable GET route, for the path with and without the trailing slash', () => {
+  test('one cached behaviour per cacheable GET route, for the path with and without the trailing slash, a parameter as *', () => {
     const cacheable = cacheableRoutes(routes);
     assert.ok(cacheable.length > 0);
+    const expected = (path: string) => path.replace(/\{[^}]+\}/g, '*');
     assert.deepEqual(
       config.CacheBehaviors.map((behaviour) => behaviour.PathPattern).sort(),
-      cacheable.flatMap((route) => [route.path, `${route.path}/`]).sort(),
+      cacheable.flatMap((route) => [expected(route.path), `${expected(route.path)}/`]).sort(),
     );
-    assert.deepEqual(cacheable.flatMap(behaviourPatterns), cacheable.flatMap((route) => [route.path, `${route.path}/`]));
+    assert.deepEqual(behaviourPatterns({ path: '/market/collections/{collectionId}/depth' }),
+      ['/market/collections/*/depth', '/market/collections/*/depth/']);
+  });
+
+  test('every path pattern has only the characters CloudFront accepts', () => {
+    for (const { PathPattern: pattern } of config.CacheBehaviors) assert.match(pattern!, pathPatternCharacters, pattern);
+  });
+
+  test("each cached behaviour takes its route's paths, with or without the slash, and no other route's", () => {
+    const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'id-1');
+    for (const route of cacheableRoutes(routes)) {
+      const patterns = behaviourPatterns(route);
+      for (const path of [concrete(route.path), `${concrete(route.path)}/`]) {
+        // CloudFront takes the first behaviour that matches, in the distribution's order.
+        const first = config.CacheBehaviors.find((behaviour) => matchesPathPattern(behaviour.PathPattern!, path));
+        assert.ok(first && patterns.includes(first.PathPattern!), `${path} goes to ${first?.PathPattern}`);
+      }
+      for (const other of routes.filter((candidate) => candidate.path !== route.path)) {
+        for (const path of [concrete(other.path), `${concrete(other.path)}/`]) {
+          assert.ok(!patterns.some((pattern) => matchesPathPattern(pattern, path)), `${patterns.join(' ')} takes ${routeKey(other)} (${path})`);
+        }
+      }
+    }
+  });
+
+  test('two cache policies shared by every cached route (an account holds 20; staging and prod may share one)', () => {
+    assert.equal(resources(template, 'AWS::CloudFront::CachePolicy').length, 2);
+    assert.equal(resources(stages.prod.template, 'AWS::CloudFront::CachePolicy').length, 2);
   });
 
   for (const route of cacheableRoutes(routes)) {
-    test(`GET ${route.path}: cached ${route.cache.maxAgeSeconds}s, keyed on ${route.cache.queryKeys.join(', ')}, compressed`, () => {
-      for (const pattern of [route.path, `${route.path}/`]) {
+    test(`GET ${route.path}: cached for the answer's max-age (${route.cache.maxAgeSeconds}s), keyed on every query string, compressed`, () => {
+      assert.equal(cacheControl(route.cache).match(/max-age=(\d+)/)?.[1], String(route.cache.maxAgeSeconds));
+      for (const pattern of behaviourPatterns(route)) {
         const behaviour = config.CacheBehaviors.find((candidate) => candidate.PathPattern === pattern)!;
         assert.ok(behaviour, pattern);
         assert.equal(behaviour.Compress, true);
@@ -78,12 +110,13 @@ describe('CloudFront', () => {
         assert.equal(behaviour.AllowedMethods.length, 7, 'POST twins share the path');
         assert.equal(behaviour.ViewerProtocolPolicy, 'https-only');
         const policy = resource(template, referencedId(behaviour.CachePolicyId)).Properties!.CachePolicyConfig;
-        assert.equal(policy.DefaultTTL, route.cache.maxAgeSeconds);
+        // No max-age, no caching; the answer's max-age decides, up to the longest route's.
+        assert.equal(policy.DefaultTTL, 0);
         assert.equal(policy.MinTTL, 0, 'origin no-store is honoured');
-        assert.equal(policy.MaxTTL, route.cache.maxAgeSeconds);
+        assert.equal(policy.MaxTTL, maxCacheSeconds(routes));
+        assert.ok(policy.MaxTTL >= route.cache.maxAgeSeconds);
         const key = policy.ParametersInCacheKeyAndForwardedToOrigin;
-        assert.equal(key.QueryStringsConfig.QueryStringBehavior, 'whitelist');
-        assert.deepEqual([...key.QueryStringsConfig.QueryStrings].sort(), [...route.cache.queryKeys].sort());
+        assert.deepEqual(key.QueryStringsConfig, { QueryStringBehavior: 'all' });
         assert.equal(key.CookiesConfig.CookieBehavior, 'none');
         assert.equal(key.EnableAcceptEncodingGzip, true);
         assert.equal(key.EnableAcceptEncodingBrotli, true);
@@ -102,7 +135,7 @@ describe('CloudFront', () => {
   test('a user route on a cached path (POST /market/collections) keeps its Authorization header', () => {
     const shared = cacheableRoutes(routes).filter((route) => sharesPathWithUserRoute(route, routes));
     for (const route of shared) {
-      const behaviour = config.CacheBehaviors.find((candidate) => candidate.PathPattern === route.path)!;
+      const behaviour = config.CacheBehaviors.find((candidate) => candidate.PathPattern === behaviourPatterns(route)[0])!;
       const key = resource(template, referencedId(behaviour.CachePolicyId)).Properties!.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
       assert.ok(key.HeadersConfig.Headers.includes('authorization'), route.path);
     }

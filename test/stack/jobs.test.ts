@@ -7,7 +7,7 @@ import { deployableJobs, type Job, jobs } from '../../lib/jobs.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { failureQueueOutputKey } from '../../lib/marketplace-stack.js';
-import { referencedId, resource, resources, roleActions, synthStage } from './support/synth.js';
+import { referencedId, resource, resources, roleActions, stage, synthStage } from './support/synth.js';
 
 const present: Job = {
   id: 'presentJob', handler: 'system/not-found', schedule: 'rate(5 minutes)', access: 'read', timeoutSeconds: 40, summary: 'test job',
@@ -106,7 +106,7 @@ describe('a failed job run goes to its on-failure queue, which is alarmed on', (
 
 test('by default the stack schedules exactly the listed jobs whose handlers have landed', () => {
   const landed = jobs.filter((job) => existsSync(projectPath(handlerEntry(job.handler))));
-  const { template } = synthStage('staging');
+  const { template } = stage('staging');
   const schedules = resources(template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties!.Targets[0].Arn['Fn::GetAtt'][0] as string);
   assert.equal(schedules.length, landed.length);
   for (const job of landed) assert.ok(schedules.some((functionId) => functionId.includes(job.id)), job.id);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { streamConsumers } from '../../functions/stream-consumers.js';
 import { outputKeys } from '../../lib/marketplace-stack.js';
-import { referencedId, resource, resources, synthStage } from './support/synth.js';
+import { referencedId, resource, resources, stage } from './support/synth.js';
 
-const { template } = synthStage('staging');
+const { template } = stage('staging');
 const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: any }>; Outputs: Record<string, any> };
 const [apiId, api] = resources(template, 'AWS::AppSync::Api')[0]!;
 const namespaces = resources(template, 'AWS::AppSync::ChannelNamespace');

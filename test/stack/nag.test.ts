@@ -1,44 +1,41 @@
-// cdk-nag AWS Solutions checks: no unacknowledged finding, and every acknowledgement says why.
+// cdk-nag AWS Solutions checks: no unacknowledged finding, and every acknowledgement says why. The checks run once per
+// stage, in the stage's one synthesis (test/stack/support/stage-cache.ts), through the plugin bin/app.ts attaches.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
-import { synthStage } from './support/synth.js';
-
-function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
-  return root.node.findAll().flatMap((construct) => construct.node.metadata
-    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((entry) => Object.entries(entry.data as Record<string, string>)
-      .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }))));
-}
+import { stage } from './support/synth.js';
 
 for (const stageName of Object.keys(stageConfigs) as StageName[]) {
   describe(stageName, () => {
-    const { app } = synthStage(stageName);
+    const { plugins, validationFailed, validationReport, acknowledgements } = stage(stageName);
+
+    test('the synthesis ran the AwsSolutions checks (the app attaches them) and did not fail', () => {
+      assert.deepEqual(plugins, ['AwsSolutions']);
+      assert.equal(validationFailed, false);
+    });
 
     test('no unacknowledged AwsSolutions finding (errors or warnings)', () => {
-      const report = new AwsSolutionsChecks().validateScope(app);
-      const findings = report.violations.map((violation) =>
-        `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}: ${violation.description}`);
+      const findings = validationReport.pluginReports.flatMap((report) => report.violations.map((violation) =>
+        `${violation.severity} ${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}: ${violation.description}`));
       assert.deepEqual(findings, []);
     });
 
     test('every acknowledgement names an AwsSolutions rule and gives a reason', (t) => {
-      const acks = acknowledgements(app);
-      assert.ok(acks.length > 0);
-      for (const ack of acks) {
+      assert.ok(acknowledgements.length > 0);
+      for (const ack of acknowledgements) {
         assert.match(ack.id, /^AwsSolutions-[A-Z]+\d+(\[.+\])?$/, ack.path);
         assert.ok(ack.reason.trim().length >= 40, `${ack.path} ${ack.id}: reason "${ack.reason}" is too thin`);
       }
       if (stageName !== 'staging') return;
       // The list, for review: rule and reason, with how many constructs carry it.
       const counts = new Map<string, number>();
-      for (const ack of acks) {
+      for (const ack of acknowledgements) {
         const text = `${ack.id.replace(/\[.*\]$/, '')}: ${ack.reason}`;
         counts.set(text, (counts.get(text) ?? 0) + 1);
       }
@@ -47,11 +44,17 @@ for (const stageName of Object.keys(stageConfigs) as StageName[]) {
   });
 }
 
-test('synthesis fails on a finding nobody acknowledged (the checks are wired into the app)', () => {
-  const { app, stack, outdir } = synthStage('staging');
-  new Topic(stack, 'UnacknowledgedTopic');
-  assert.throws(() => app.synth({ force: true }), /Validation failed/);
-  const report = readFileSync(join(outdir, 'validation-report.json'), 'utf8');
-  assert.match(report, /AwsSolutions-SNS3/);
-  assert.match(report, /UnacknowledgedTopic/);
+test('synthesis fails on a finding nobody acknowledged, and the report names it', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'marketplace-nag-'));
+  try {
+    const app = new App({ outdir });
+    new Topic(new Stack(app, 'Unacknowledged'), 'UnacknowledgedTopic');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    assert.throws(() => app.synth(), /Validation failed/);
+    const report = readFileSync(join(outdir, 'validation-report.json'), 'utf8');
+    assert.match(report, /AwsSolutions-SNS3/);
+    assert.match(report, /UnacknowledgedTopic/);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

@@ -11,14 +11,14 @@ import { deployableJobs } from '../../lib/jobs.js';
 import { failureQueueOutputKey, outputKeys } from '../../lib/marketplace-stack.js';
 import { stageConfigs } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
-import { type CfnResource, referencedId, resources, synthStage } from './support/synth.js';
+import { type CfnResource, referencedId, resources, stage } from './support/synth.js';
 
-const { template, stack } = synthStage('prod');
+const { template, stackName } = stage('prod');
 const thresholds = stageConfigs.prod.alarms;
 const [topicId] = resources(template, 'AWS::SNS::Topic')[0]!;
 const alarms = new Map(resources(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [alarm.Properties!.AlarmName as string, alarm]));
 const alarm = (name: string): CfnResource => {
-  const found = alarms.get(`${stack.stackName}-${name}`);
+  const found = alarms.get(`${stackName}-${name}`);
   assert.ok(found, `alarm ${name} among ${[...alarms.keys()].join(', ')}`);
   return found;
 };
@@ -84,7 +84,7 @@ describe('alarms', () => {
     });
     for (const metricName of ['Errors', 'Throttles']) {
       const watched = [...(metricName === 'Errors' ? liveWatched : []), ...[...alarms.entries()]
-        .filter(([name]) => name.startsWith(`${stack.stackName}-Lambda${metricName}`))
+        .filter(([name]) => name.startsWith(`${stackName}-Lambda${metricName}`))
         .flatMap(([name, a]) => {
           assert.equal(a.Properties!.Threshold, metricName === 'Errors' ? thresholds.lambdaErrorsPer5Min : thresholds.lambdaThrottlesPer5Min, name);
           assert.match((a.Properties!.Metrics as MetricQuery[]).find((query) => query.Expression)!.Expression!, /^MAX\(\[/);

@@ -7,9 +7,9 @@ import { matchesStreamFilter, type StreamConsumer, streamConsumers } from '../..
 import { failureQueueOutputKey } from '../../lib/marketplace-stack.js';
 import { stageConfigs, type StageName } from '../../lib/stage-config.js';
 import { deployableStreamConsumers } from '../../lib/stream-consumers.js';
-import { type CfnResource, referencedId, resource, resources, synthStage } from './support/synth.js';
+import { type CfnResource, referencedId, resource, resources, stage, synthStage } from './support/synth.js';
 
-const stages = { staging: synthStage('staging'), prod: synthStage('prod') };
+const stages = { staging: stage('staging'), prod: stage('prod') };
 const { template } = stages.staging;
 const [tableId] = resources(template, 'AWS::DynamoDB::Table')[0]!;
 const streamArn = { 'Fn::GetAtt': [tableId, 'StreamArn'] };
@@ -150,10 +150,10 @@ describe('aggregateMarket', () => {
 
   for (const stageName of ['staging', 'prod'] as StageName[]) {
     test(`${stageName}: alarms on stream lag (IteratorAge max > ${stageConfigs[stageName].alarms.streamLagMs} ms for 3 of 3 minutes) and on any failed batch`, () => {
-      const { template: stageTemplate, stack } = stages[stageName];
+      const { template: stageTemplate, stackName } = stages[stageName];
       const { functionId: stageFunctionId, queueId: stageQueueId } = wiring(stageTemplate, consumer);
       const alarm = (name: string): CfnResource => {
-        const found = resources(stageTemplate, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties!.AlarmName === `${stack.stackName}-${name}`);
+        const found = resources(stageTemplate, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties!.AlarmName === `${stackName}-${name}`);
         assert.ok(found, name);
         return found[1];
       };

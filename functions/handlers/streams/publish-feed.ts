@@ -1,6 +1,7 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { feedEventsOf, type StreamChange } from '../../domain/feed-events.js';
 import { storedNumber } from '../../data/stored-numbers.js';
 import { instrumented } from '../../observability/instrumented.js';
@@ -8,6 +9,8 @@ import { logger } from '../../observability/logger.js';
 import { metricNames } from '../../observability/metric-names.js';
 import { metrics, MetricUnit } from '../../observability/metrics.js';
 import { publishFeed } from '../../usecases/publish-feed.js';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const imageOf = (image: Record<string, AttributeValue> | undefined) =>
   (image ? unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: storedNumber }) : null);
@@ -26,17 +29,20 @@ function changeOf(record: DynamoDBRecord, now: Date): StreamChange {
 /**
  * The live feed's publisher (functions/stream-consumers.ts `publishFeed`): new activity, collection stats and
  * auction changes become sequenced, logged and published events. A record whose channel could not be sequenced
- * or published is reported failed, so Lambda retries from it; a retried record keeps its seq.
+ * or published is reported failed through Powertools' partial batch response (as aggregateMarket), so Lambda
+ * retries from it; a retried record keeps its seq.
  */
-export const handler = instrumented(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = instrumented(async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
   const now = new Date();
   const changes = event.Records.map((record) => changeOf(record, now));
   const { published, failures } = await publishFeed(changes, now);
   for (const { channel, error } of failures) logger.error('feed channel not published', { channel, error: error as Error });
   const failedChannels = new Set(failures.map((f) => f.channel));
-  const failed = event.Records.filter((_, index) =>
-    feedEventsOf(changes[index]!).some((draft) => draft.channels.some((channel) => failedChannels.has(channel))));
+  const failed = new Set(event.Records.filter((_, index) =>
+    feedEventsOf(changes[index]!).some((draft) => draft.channels.some((channel) => failedChannels.has(channel)))));
   metrics.addMetric(metricNames.feedEventsPublished, MetricUnit.Count, published);
   if (failures.length > 0) metrics.addMetric(metricNames.feedPublishFailures, MetricUnit.Count, failures.length);
-  return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })) };
+  return processPartialResponse(event, async (record: DynamoDBRecord) => {
+    if (failed.has(record)) throw new Error('its feed channel could not be sequenced or published');
+  }, processor, { context });
 });

@@ -1,20 +1,54 @@
-// Synthesizes a stage's stack the way bin/app.ts does (cdk-nag attached), into a temporary cloud assembly.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Synthesizes the stages' stacks for the stack tests. `stage(name)` is the app as bin/app.ts builds it (cdk-nag
+// attached), synthesized once per stage and source tree and shared by every stack test file through a cache on disk
+// (test/stack/support/stage-cache.ts); `synthStage` builds variants (other routes, jobs, consumers; real bundling).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Route } from '../../../functions/routes.js';
 import type { StreamConsumer } from '../../../functions/stream-consumers.js';
+import type { CfnTemplate } from '../../../lib/deploy-limits.js';
 import type { Job } from '../../../lib/jobs.js';
-import { addMarketplaceStage } from '../../../lib/marketplace-app.js';
-import { projectPath } from '../../../lib/project-paths.js';
+import { buildMarketplaceStage } from '../../../lib/marketplace-app.js';
 import type { MarketplaceStack } from '../../../lib/marketplace-stack.js';
 import { type StageName, stageConfigs } from '../../../lib/stage-config.js';
+import { cachedStage, type StageSynthesis } from './stage-cache.js';
+import { testApp } from './test-app.js';
 
-/** cdk.json's context (the feature flags above all), which the CDK CLI hands to bin/app.ts. */
-export const cdkJsonContext = (JSON.parse(readFileSync(projectPath('cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+export { cdkJsonContext, testApp } from './test-app.js';
+
+export interface SharedStage {
+  stackName: string;
+  region: string;
+  terminationProtection: boolean;
+  /** The stage's template, as `cdk synth` writes it (AWS::CDK::Metadata included). */
+  template: Template;
+  json: CfnTemplate;
+  /** What cdk-nag did in the one synthesis of the stage (bin/app.ts's plugin). */
+  plugins: string[];
+  validationFailed: boolean;
+  validationReport: StageSynthesis['validationReport'];
+  acknowledgements: StageSynthesis['acknowledgements'];
+}
+
+const shared = new Map<StageName, SharedStage>();
+
+/** The stage as `cdk synth -c stage=<name>` builds it: synthesized once for every stack test (disk cache). */
+export function stage(name: StageName): SharedStage {
+  let found = shared.get(name);
+  if (!found) {
+    const synthesis = cachedStage(name);
+    const [stackName, json] = Object.entries(synthesis.templates)[0]!;
+    found = {
+      stackName, json, ...synthesis.stacks[stackName]!, template: Template.fromJSON(json, { skipCyclicalDependenciesCheck: true }),
+      plugins: synthesis.plugins, validationFailed: synthesis.validationFailed, validationReport: synthesis.validationReport, acknowledgements: synthesis.acknowledgements,
+    };
+    shared.set(name, found);
+  }
+  return found;
+}
 
 export interface Synthesized {
   app: App;
@@ -37,17 +71,12 @@ export interface SynthOptions {
   streamConsumers?: readonly StreamConsumer[];
 }
 
-export function synthStage(stage: StageName, options: SynthOptions = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), `marketplace-${stage}-`));
+/** A variant of a stage (its own routes, jobs or consumers; real bundling), without cdk-nag: `stage()` runs that. */
+export function synthStage(stageName: StageName, options: SynthOptions = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), `marketplace-${stageName}-`));
   after(() => rmSync(outdir, { recursive: true, force: true }));
-  const app = new App({
-    outdir,
-    builtinCloudFormationValidation: options.cloudFormationValidation ?? Boolean(options.bundle),
-    treeMetadata: false,
-    // An empty list of stacks to bundle: NodejsFunction skips esbuild and stages a placeholder.
-    context: { ...cdkJsonContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
-  const stack = addMarketplaceStage(app, stageConfigs[stage], {
+  const app = testApp({ ...options, outdir });
+  const stack = buildMarketplaceStage(app, stageConfigs[stageName], {
     routes: options.routes,
     jobs: options.jobs,
     streamConsumers: options.streamConsumers,
