@@ -41,7 +41,7 @@ export async function findAccount(userId: string): Promise<Account | null> {
   return account;
 }
 
-/** The account item and its pending credits, oldest first (consistent when a debit depends on it). */
+/** The account item and its pending credits, in key order (consistent when a debit depends on it). */
 export async function readAccountWithCredits(userId: string, consistent: boolean, limit?: number): Promise<{ account: Item | null; credits: Item[] }> {
   const { from, to } = keys.accountWithCredits;
   const found: Item[] = [];
@@ -60,6 +60,17 @@ export async function readAccountWithCredits(userId: string, consistent: boolean
   } while (start);
   const account = found.find((item) => item.sk === keys.account(userId).sk) ?? null;
   return { account, credits: found.filter((item) => item.entity === 'credit') };
+}
+
+/** Up to `limit` of a user's pending credits (the credits alone, in key order, which is random). */
+export async function readPendingCredits(userId: string, limit: number): Promise<Item[]> {
+  const output = await db.send(new QueryCommand({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credit)',
+    ExpressionAttributeValues: { ':pk': keys.account(userId).pk, ':credit': keys.creditPrefix },
+    Limit: limit,
+  }));
+  return output.Items ?? [];
 }
 
 export async function listTopups(userId: string, page: PageRequest): Promise<Page<Topup>> {
