@@ -25,10 +25,12 @@ export function toTopup(item: Item): Topup {
 
 /**
  * The account as its owner sees it: the stored balance plus every credit not yet added to it (one Query:
- * pending credits sort right after the account), so a sale shows in the seller's balance at once.
+ * pending credits sort right after the account), so a sale shows in the seller's balance at once. Strongly
+ * consistent, so it shows every write acknowledged before it; a Query is only read-committed against the
+ * transaction that applies credits, though (docs/guarantees.md, "What GET /accounts can show").
  */
 export async function findAccount(userId: string): Promise<Account | null> {
-  const found = await readAccountWithCredits(userId, false);
+  const found = await readAccountWithCredits(userId, true);
   if (!found.account && found.credits.length === 0) return null;
   const account = found.account ? toAccount(found.account) : emptyAccount(userId);
   for (const credit of found.credits) {
