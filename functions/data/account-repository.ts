@@ -25,10 +25,12 @@ export function toTopup(item: Item): Topup {
 
 /**
  * The account as its owner sees it: the stored balance plus every credit not yet added to it (one Query:
- * pending credits sort right after the account), so a sale shows in the seller's balance at once.
+ * pending credits sort right after the account), so a sale shows in the seller's balance at once. Strongly
+ * consistent, so it shows every write acknowledged before it; a Query is only read-committed against the
+ * transaction that applies credits, though (docs/guarantees.md, "What GET /accounts can show").
  */
 export async function findAccount(userId: string): Promise<Account | null> {
-  const found = await readAccountWithCredits(userId, false);
+  const found = await readAccountWithCredits(userId, true);
   if (!found.account && found.credits.length === 0) return null;
   const account = found.account ? toAccount(found.account) : emptyAccount(userId);
   for (const credit of found.credits) {
@@ -41,7 +43,7 @@ export async function findAccount(userId: string): Promise<Account | null> {
   return account;
 }
 
-/** The account item and its pending credits, oldest first (consistent when a debit depends on it). */
+/** The account item and its pending credits, in key order (consistent when a debit depends on it). */
 export async function readAccountWithCredits(userId: string, consistent: boolean, limit?: number): Promise<{ account: Item | null; credits: Item[] }> {
   const { from, to } = keys.accountWithCredits;
   const found: Item[] = [];
@@ -60,6 +62,17 @@ export async function readAccountWithCredits(userId: string, consistent: boolean
   } while (start);
   const account = found.find((item) => item.sk === keys.account(userId).sk) ?? null;
   return { account, credits: found.filter((item) => item.entity === 'credit') };
+}
+
+/** Up to `limit` of a user's pending credits (the credits alone, in key order, which is random). */
+export async function readPendingCredits(userId: string, limit: number): Promise<Item[]> {
+  const output = await db.send(new QueryCommand({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credit)',
+    ExpressionAttributeValues: { ':pk': keys.account(userId).pk, ':credit': keys.creditPrefix },
+    Limit: limit,
+  }));
+  return output.Items ?? [];
 }
 
 export async function listTopups(userId: string, page: PageRequest): Promise<Page<Topup>> {

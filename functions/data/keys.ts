@@ -75,6 +75,8 @@ export const keys = {
    */
   sweep: (userId: string, sweepId: string) => `SWEEP#${userId}#${sweepId}`,
   sweepSlot: (userId: string, sweepId: string, slot: number) => ({ pk: `SWEEP#${userId}#${sweepId}`, sk: `SLOT#${String(slot).padStart(3, '0')}` }),
+  /** A request of several creates under an Idempotency-Key (a batch): its fingerprint, so another request under the key is refused. */
+  requestKey: (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' }),
   /** The stream aggregator counted this activity: a replayed or duplicated record finds it and is skipped. */
   aggregated: (activityId: string) => ({ pk: `AGGREGATED#${activityId}`, sk: 'AGGREGATED' }),
   /** How many holders hold 1, 2-3, 4-10, ... NFTs of the collection (the aggregator's, beside the holder counts). */

@@ -8,6 +8,17 @@ export interface Attribute {
   value: string;
 }
 
+/**
+ * Names every plain object already has (`__proto__`, `constructor`, `toString`, ...). A trait key may not be
+ * one: trait filters and tables are objects keyed by trait key, where such a name would be read as inherited
+ * or, as `__proto__`, not kept at all. One rule for every place a trait key comes in (the request schemas).
+ */
+const objectPropertyNames: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export function isAllowedTraitKey(key: string): boolean {
+  return !objectPropertyNames.has(key);
+}
+
 /** The most traits an NFT carries; the keys of one NFT are unique. */
 export const maxAttributes = 16;
 

@@ -2,6 +2,7 @@
 // with input loads these at init). Classic zod is used only where nothing is deployed (OpenAPI, tests).
 import * as z from 'zod/mini';
 import { maxAmount } from '../domain/money.js';
+import { isAllowedTraitKey } from '../domain/traits.js';
 
 /** Opaque identifiers: no '#', which the table uses as its key separator. */
 export const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'));
@@ -41,8 +42,11 @@ export const imageUrl = (max: number) => z.url({ protocol: /^https?$/ }).check(
   z.refine<string>((value) => !/[\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(value), 'must not contain invisible characters'),
 );
 
-/** A trait's key: no ':', which separates key from value in `trait=Key:Value` (GET /offers). */
-export const traitKey = displayText(32).check(z.refine<string>((value) => !value.includes(':'), "must not contain ':'"));
+/** A trait's key: no ':', which separates key from value in `trait=Key:Value` (GET /offers); no built-in object property's name. */
+export const traitKey = displayText(32).check(
+  z.refine<string>((value) => !value.includes(':'), "must not contain ':'"),
+  z.refine<string>(isAllowedTraitKey, 'must not be the name of a built-in object property (__proto__, constructor, toString, ...)'),
+);
 export const traitValue = displayText(64);
 /** One trait of an NFT; an NFT has at most 16, one per key (its collection's trait table gives them). */
 export const attribute = z.strictObject({ key: traitKey, value: traitValue });

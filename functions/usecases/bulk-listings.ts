@@ -1,6 +1,7 @@
 import { batchParallelism } from '../domain/bulk-limits.js';
 import { DomainError, ValidationError } from '../domain/errors.js';
 import type { Listing } from '../domain/market.js';
+import { claimRequestKey } from '../data/request-keys.js';
 import { cancelListing, createListing } from './listings.js';
 
 /** One item's outcome: its value, or what it failed with (the handler words it as the API's error shape). */
@@ -44,11 +45,17 @@ function withoutRepeats<I>(inputs: readonly I[], keyOf: (input: I) => string): b
   });
 }
 
-/** Lists each NFT through the single create (same rules and idempotency); `identity` gives each its listing id. */
+/**
+ * Lists each NFT through the single create (same rules and idempotency); `identity` gives each its listing id.
+ * Under an Idempotency-Key (`batch.requestHash` not null) the batch as a whole claims the key first: the same
+ * batch again is a retry, another batch under the key is refused (422), as a single create is.
+ */
 export async function createListings(
   seller: string, requests: ReadonlyArray<{ nftId: string; price: number }>,
-  identity: (request: { nftId: string; price: number }) => { id: string; requestHash: string | null }, now: Date, deadline: number,
+  identity: (request: { nftId: string; price: number }) => { id: string; requestHash: string | null },
+  batch: { id: string; requestHash: string | null }, now: Date, deadline: number,
 ): Promise<Array<Settled<Listing>>> {
+  if (batch.requestHash !== null) await claimRequestKey(batch.id, batch.requestHash, now.toISOString());
   const repeats = withoutRepeats(requests, (r) => r.nftId);
   return eachSettled(requests, deadline, async (request, index) => {
     if (repeats[index]) throw duplicate('NFT');

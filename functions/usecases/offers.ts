@@ -131,10 +131,12 @@ export async function cancelOffer(caller: string, offerId: string, now: Date): P
 /**
  * The NFT's owner sells it for the held amount: the offer closes and the NFT moves in one transaction; the
  * maker's hold is released and seller, creator and platform paid through pending credits, so accepting two
- * offers of one maker, or in one collection, never touches a common item.
+ * offers of one maker, or in one collection, never touches a common item. Each attempt reads the clock
+ * afresh (`clock`), after its reads, and the write is conditioned on the offer being unexpired then: an attempt
+ * that lost a race and runs again after the expiry is refused.
  */
 export async function acceptOffer(
-  caller: string, offerId: string, namedNftId: string | undefined, now: Date, config: TradingConfig,
+  caller: string, offerId: string, namedNftId: string | undefined, clock: () => Date, config: TradingConfig,
 ) {
   return withOptimisticRetry(async () => {
     const found = await readOffer(offerId);
@@ -142,6 +144,7 @@ export async function acceptOffer(
     const nftId = found?.nftId ?? namedNftId;
     if (found && !nftId) throw new ValidationError('A collection offer needs the nftId you accept it with', [{ path: 'nftId', message: 'required' }]);
     const context = found && nftId ? await readTradeContext(nftId, found.collectionId) : null;
+    const now = clock();
     const { offer, nft } = assertCanAccept(found, context?.nft ?? null, caller, now);
     if (offer.trait && !hasTrait(nft.attributes, offer.trait)) throw tradingErrors.traitMismatch();
     const { collection } = context!;

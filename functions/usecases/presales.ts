@@ -49,19 +49,25 @@ function mintedNftId(presaleId: string, purchaseId: string, index: number): stri
  * conditioned on its own supply, so racing buyers can never mint past it and a drop's purchases spread over
  * many items; the buyer's wallet count bounds the wallet. Creator and fee are paid by pending credits.
  * Write set: shard(s), the buyer's wallet, purchase record and account, two credits, the NFTs and activities.
+ *
+ * Each attempt reads the clock afresh (`clock`), after its reads: an attempt that lost a race and runs again
+ * after the end is refused. (The window is not restated in the write, as a bid's is: a presale's window never
+ * moves, so that condition would compare the attempt's time with the end this attempt has just checked it
+ * against; and the one item that holds the window, the presale's, would make every purchase of a drop conflict.)
  */
 export async function purchasePresale(
-  buyer: string, presaleId: string, quantity: number, purchaseId: string, requestHash: string | null, now: Date, config: TradingConfig,
+  buyer: string, presaleId: string, quantity: number, purchaseId: string, requestHash: string | null, clock: () => Date, config: TradingConfig,
 ): Promise<Purchase> {
   const purchaseKey = keys.purchase(buyer, purchaseId);
   // A burst of buyers meets on the last shards with supply left: each lost race re-reads and picks again.
-  return orEarlierAttempt(purchaseKey, requestHash, toPurchase, () => withPendingCreditsApplied(buyer, now, () => withOptimisticRetry(async () => {
+  return orEarlierAttempt(purchaseKey, requestHash, toPurchase, () => withPendingCreditsApplied(buyer, clock(), () => withOptimisticRetry(async () => {
     const earlier = await createdBefore(purchaseKey, requestHash, toPurchase);
     if (earlier) return earlier;
     // A sample of the shards usually can fill the purchase; only near the end are all of them read.
     let read = await readPresaleForPurchase(presaleId, buyer, shardSample);
     if (unsold(read.shards) < quantity && read.shards.length > 0) read = await readPresaleForPurchase(presaleId, buyer, null);
     const { bought, collectionName, traitTable } = read;
+    const now = clock();
     // The presale's own `sold` trails by the stream's lag; the shards say what is left.
     const presale = assertCanPurchase(read.presale && { ...read.presale, sold: read.presale.supply - unsold(read.shards) }, buyer, quantity, bought, now);
     const takes = pickShards(read.shards, quantity);

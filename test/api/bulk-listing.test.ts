@@ -63,12 +63,17 @@ describe('POST /market/listings/batch', () => {
     // Without the key it is a new request: each NFT is listed already.
     const fresh = fx.expectStatus(await fx.call('batch-seller-2', 'POST', '/market/listings/batch', body), 200);
     assert.deepEqual(codes(fresh.results), ['NFT_UNAVAILABLE', 'NFT_UNAVAILABLE', 'NFT_UNAVAILABLE']);
-    // The same key with another price for an NFT: that item is another request.
-    const changed = fx.expectStatus(await fx.call('batch-seller-2', 'POST', '/market/listings/batch', {
-      items: [body.items[0], { ...body.items[1]!, price: 5 }],
-    }, headers), 200);
-    assert.deepEqual(codes(changed.results), ['created', 'IDEMPOTENCY_KEY_REUSED']);
+    // The same key with another batch (another price, fewer items, other NFTs): another request, refused whole.
+    const { collectionId: otherCollection, nftIds: others } = await nftsOf('batch-seller-2', 1);
+    for (const items of [[body.items[0], { ...body.items[1]!, price: 5 }], body.items.slice(0, 2), [{ nftId: others[0]!, price: 7 }]]) {
+      const reused = await fx.call('batch-seller-2', 'POST', '/market/listings/batch', { items }, headers);
+      assert.deepEqual([reused.status, reused.body.error?.code], [422, 'IDEMPOTENCY_KEY_REUSED'], JSON.stringify(reused.body));
+    }
     assert.deepEqual((await activeIn(collectionId)).map((l) => l.price), [1_000, 1_001, 1_002]);
+    assert.equal((await myNfts('batch-seller-2', otherCollection)).get(others[0]!), null, 'the other NFT is not listed');
+    // The key is the caller's own: another user may use it.
+    const { nftIds: theirs } = await nftsOf('batch-seller-4', 1);
+    fx.expectStatus(await fx.call('batch-seller-4', 'POST', '/market/listings/batch', { items: [{ nftId: theirs[0]!, price: 9 }] }, headers), 200);
   });
 
   it('lists 50 NFTs in one request (what a slow moment leaves NOT_TRIED, a resend lists)', async () => {

@@ -1,5 +1,5 @@
 import { createListings } from '../../usecases/bulk-listings.js';
-import { itemIdentity } from '../../http/created-identity.js';
+import { createdIdentity, itemIdentity } from '../../http/created-identity.js';
 import { userHandler } from '../../http/http-handler.js';
 import { jsonBody, validate } from '../../http/input.js';
 import { batchDeadline, itemResults } from '../../http/item-results.js';
@@ -9,6 +9,7 @@ import { createListingsRequest } from '../../schemas/bulk-trading.js';
 export const handler = userHandler('listings/create-listings-batch', async (event, userId, context) => {
   const { items } = validate(createListingsRequest, jsonBody(event));
   const identity = (item: { nftId: string; price: number }) => itemIdentity(event, userId, 'lst', item.nftId, item);
-  const settled = await createListings(userId, items, identity, new Date(), batchDeadline(context));
+  const batch = createdIdentity(event, userId, 'lstb', items);
+  const settled = await createListings(userId, items, identity, batch, new Date(), batchDeadline(context));
   return { results: itemResults('nftId', items.map((i) => i.nftId), settled, (listing) => ({ status: 'created', listing })) };
 });

@@ -9,5 +9,5 @@ const config = tradingConfig();
 export const handler = userHandler('offers/accept-offer', async (event, userId) => {
   const { offerId } = validate(offerIdParam, pathInput(event));
   const { nftId } = validate(acceptOfferRequest, jsonBody(event));
-  return acceptOffer(userId, offerId, nftId, new Date(), config);
+  return acceptOffer(userId, offerId, nftId, () => new Date(), config);
 });

@@ -12,5 +12,5 @@ export const handler = userHandler('presales/purchase-presale', async (event, us
   const { presaleId } = validate(presaleIdParam, pathInput(event));
   const { quantity } = validate(purchaseRequest, jsonBody(event));
   const { id, requestHash } = createdIdentity(event, userId, 'pur', { quantity });
-  return created(await purchasePresale(userId, presaleId, quantity, id, requestHash, new Date(), config));
+  return created(await purchasePresale(userId, presaleId, quantity, id, requestHash, () => new Date(), config));
 });
