@@ -12,7 +12,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { freePort } from '../local/free-port.js';
 
 const concurrency = 2;
-const fileTimeoutMs = 300_000;
+const fileTimeoutMs = 900_000; // a hung file, not a slow machine
 const durationsFile = 'node_modules/.cache/test-durations.json';
 
 function testFiles(dir: string): string[] {
