@@ -20,18 +20,20 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, usageError } from './cli-args.js';
 import { defaultSeedSize, testSeedSize, type SeedSize } from '../local/seed.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { startTlsListener } from '../local/tls-listener.js';
 
-const { values } = parseArgs({
-  options: {
-    'data-dir': { type: 'string' },
-    seed: { type: 'string', default: 'demo' },
-    port: { type: 'string' },
-  },
+const { values } = commandLine(`Usage: npm start -- [--seed demo|small|none] [--data-dir DIR] [--port 3000]
+  The marketplace on this machine: DynamoDB Local, the seeded table and a local API Gateway. Environment settings
+  (PORT, DYNAMODB_PORT, SEED_*, THROTTLE, PUBLIC_READ_CACHE_MS, CONFLICT_FAITHFUL, STREAMS, SCHEDULES...): bin/local.ts.`, {
+  'data-dir': { type: 'string' },
+  seed: { type: 'string', default: 'demo' },
+  port: { type: 'string' },
 });
+if (!['demo', 'small', 'none'].includes(values.seed)) usageError(`--seed ${values.seed}: demo, small or none`);
+if (values.port !== undefined && !/^\d+$/.test(values.port)) usageError(`--port ${values.port}: must be a port number`);
 
 function seedSize(): SeedSize | null {
   if (values.seed === 'none') return null;

@@ -9,28 +9,39 @@
  *   npm run watch -- --target https://dxxxx.cloudfront.net --feed wss://xxxx.appsync-realtime-api.us-east-1.amazonaws.com/event/realtime \
  *                    --token "$ID_TOKEN" --collection col-1  # a deployed stage (outputs FeedRealtimeUrl, a Cognito id token)
  */
-import { parseArgs } from 'node:util';
+import { commandLine, usageError } from './cli-args.js';
 import { followChannel, type FeedEvent } from '../local/feed-client.js';
 
-const { values } = parseArgs({
-  options: {
-    target: { type: 'string', default: 'http://localhost:3000' },
-    feed: { type: 'string' },
-    collection: { type: 'string', multiple: true },
-    user: { type: 'string' },
-    token: { type: 'string' },
-    since: { type: 'string' },
-  },
+const { values } = commandLine(`Usage: npm run watch -- [--collection ID]... [--user ID] [--since N] [--target URL] [--feed WSS_URL] [--token TOKEN]
+  Follows the live market feed, one line per event: the collections given, a user's private channel, or the whole
+  market (/market/all). --since N starts after event N (0: the start of the log; default: from now). --target is
+  the API (default http://localhost:3000, npm start); a deployed stage needs --feed (output FeedRealtimeUrl) and
+  --token (a Cognito id token).`, {
+  target: { type: 'string', default: 'http://localhost:3000' },
+  feed: { type: 'string' },
+  collection: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  token: { type: 'string' },
+  since: { type: 'string' },
 });
+if (!/^https?:\/\//.test(values.target)) usageError(`--target ${values.target}: must be an http(s) URL`);
+if (values.since !== undefined && !/^\d+$/.test(values.since)) usageError(`--since ${values.since}: must be an event number (0 or more)`);
 
 const target = values.target.replace(/\/$/, '');
 const realtimeUrl = values.feed ?? `${target.replace(/^http/, 'ws')}/event/realtime`;
 
 async function token(): Promise<string> {
   if (values.token) return values.token;
-  const response = await fetch(`${target}/local/token`, { method: 'POST', body: JSON.stringify({ userId: values.user ?? 'watcher' }) });
-  if (!response.ok) throw new Error(`no --token, and ${target}/local/token answered ${response.status}: a deployed stage needs --token`);
+  const response = await fetch(`${target}/local/token`, { method: 'POST', body: JSON.stringify({ userId: values.user ?? 'watcher' }) }).catch(() => {
+    failed(`no API at ${target} (start one with npm start, or give --target)`);
+  });
+  if (!response.ok) failed(`no --token, and ${target}/local/token answered ${response.status}: a deployed stage needs --token`);
   return ((await response.json()) as { token: string }).token;
+}
+
+function failed(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
 }
 
 const ids = ['nftId', 'listingId', 'offerId', 'auctionId', 'purchaseId'] as const;

@@ -38,6 +38,8 @@ export interface LocalRuntimeOptions {
   throttleStage?: string | null | undefined;
   /** Explicit rate and burst per throttle class, instead of a stage's (tests drive routes past a low limit). */
   throttleClasses?: Record<ThrottleClass, Throttle> | undefined;
+  /** The throttles' clock, in ms (default performance.now): tests move it instead of waiting. */
+  throttleClock?: (() => number) | undefined;
   /**
    * Put the conflict-faithful proxy (local/conflict-proxy.ts) between the handlers and DynamoDB Local, so
    * concurrent transactions on one item are cancelled as DynamoDB cancels them. Off by default.
@@ -189,7 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       issuer,
       feed,
       localRoutes: localRoutes(issuer, () => baseUrl),
-      rateLimiter: throttleClasses ? createRateLimiter(throttleClasses) : undefined,
+      rateLimiter: throttleClasses ? createRateLimiter(throttleClasses, options.throttleClock) : undefined,
       environments,
     });
     server.keepAliveTimeout = 65_000;

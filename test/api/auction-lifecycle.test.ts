@@ -2,14 +2,14 @@
 // first bid, bids that reach the end while they retry, and paging the live list while bids move ends.
 // The marketplace reaches DynamoDB Local through the fault proxy, so a test can make one write lose a race.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/data/keys.js';
 import { maxAuctionDays } from '../../functions/domain/trading-rules.js';
 import { openApiDocument } from '../../functions/schemas/openapi-document.js';
 import * as responses from '../../functions/schemas/responses.js';
 import { startFaultProxy, type FaultProxy } from '../reliability/fault-proxy.js';
+import { clock } from '../support/clock.js';
 import { jobInvocation } from '../support/job-context.js';
 import { auditTable } from '../support/table-audit.js';
 import { collectAllPages, startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
@@ -31,6 +31,7 @@ before(async () => {
   proxy = await startFaultProxy(upstream);
   market = await startTestMarketplace({ dynamoDbEndpoint: proxy.endpoint });
 });
+afterEach(() => clock.run()); // a test that failed with the clock stopped leaves it running for the next
 after(async () => {
   await market?.stop();
   await proxy?.close();
@@ -92,7 +93,7 @@ describe('cancelling an auction', () => {
   it('gives the NFT back to the seller, takes the auction off every list, and answers a retry the same', async () => {
     const seller = 'user-2';
     const [nftId] = await freeNfts(seller);
-    const auction = await createAuction(seller, nftId!, inFuture(4_000));
+    const auction = await createAuction(seller, nftId!, inFuture(600_000));
     const stranger = await call('user-3', 'POST', `/auctions/${auction.auctionId}/cancel`);
     assert.deepEqual(errorOf(stranger), [403, 'NOT_SELLER']);
 
@@ -116,7 +117,8 @@ describe('cancelling an auction', () => {
     assert.equal(activity.body.items[0].kind, 'auction-cancellation');
     responses.page(responses.activity).parse(activity.body);
 
-    await sleep(Date.parse(auction.endsAt) - Date.now() + 100);
+    await market.settle();
+    clock.advance(Date.parse(auction.endsAt) - clock.now() + 100);
     const { handler: settleJob } = await import('../../functions/handlers/jobs/settle-auctions.js');
     const before = await storedAuction(auction.auctionId);
     await settleJob(...jobInvocation('settleEndedAuctions'));
@@ -138,11 +140,14 @@ describe('cancelling an auction', () => {
     assert.deepEqual(await storedAuction(bidOn.auctionId), before);
     assert.deepEqual(await accountOf('user-5'), funds, 'the bid stays held');
 
-    const short = await createAuction(seller, ending!, inFuture(1_500));
-    await sleep(Date.parse(short.endsAt) - Date.now() + 100);
-    assert.deepEqual(errorOf(await call(seller, 'POST', `/auctions/${short.auctionId}/cancel`)), [409, 'AUCTION_ENDED']);
-    assert.equal((await call('user-5', 'POST', `/auctions/${short.auctionId}/settle`)).status, 200);
-    assert.deepEqual(errorOf(await call(seller, 'POST', `/auctions/${short.auctionId}/cancel`)), [409, 'AUCTION_SETTLED']);
+    // The clock stopped, then moved past the end: however long the requests take.
+    await clock.stopped(async () => {
+      const short = await createAuction(seller, ending!, inFuture(1_500));
+      clock.advance(1_600);
+      assert.deepEqual(errorOf(await call(seller, 'POST', `/auctions/${short.auctionId}/cancel`)), [409, 'AUCTION_ENDED']);
+      assert.equal((await call('user-5', 'POST', `/auctions/${short.auctionId}/settle`)).status, 200);
+      assert.deepEqual(errorOf(await call(seller, 'POST', `/auctions/${short.auctionId}/cancel`)), [409, 'AUCTION_SETTLED']);
+    });
     assert.deepEqual(errorOf(await call(seller, 'POST', '/auctions/auc-none/cancel')), [404, 'AUCTION_NOT_FOUND']);
   });
 
@@ -174,26 +179,28 @@ describe('a bid reaching the end while it retries', () => {
     const funds = await accountOf('user-9');
     // The local runtime imports a handler on its first call: do that now, not in the timed bid.
     assert.deepEqual(errorOf(await call('user-9', 'POST', '/auctions/auc-none/bids', { amount: 1_000 })), [404, 'AUCTION_NOT_FOUND']);
+    // The clock stopped: the bid starts 1.5 s before the end, and its first transaction is held until 300 ms past
+    // it (the clock moved), then cancelled as by a concurrent transaction.
+    clock.stop();
     const auction = await createAuction('user-8', nftId!, inFuture(3_000));
     const endsAtMs = Date.parse(auction.endsAt);
     const stored = await storedAuction(auction.auctionId);
     const lost: number[] = [];
-    // The bid's first transaction is held past the end, then cancelled as by a concurrent transaction.
     proxy.rule = async (operation, body) => {
       if (operation !== 'TransactWriteItems' || lost.length > 0 || !body.includes(`"BID#`) || !body.includes(`AUCTION#${auction.auctionId}"`)) return undefined;
-      lost.push(Date.now());
-      await sleep(endsAtMs - Date.now() + 300);
+      lost.push(clock.now());
+      clock.advance(endsAtMs - clock.now() + 300);
       return 'conflict';
     };
     try {
-      await sleep(endsAtMs - Date.now() - 1_500);
-      assert.ok(Date.now() < endsAtMs - 1_000, 'the bid starts well before the end');
+      clock.advance(endsAtMs - clock.now() - 1_500);
       const bid = await call('user-9', 'POST', `/auctions/${auction.auctionId}/bids`, { amount: 1_000 });
       assert.equal(lost.length, 1, 'the first attempt reached its write');
       assert.ok(lost[0]! < endsAtMs, 'before the end');
       assert.deepEqual(errorOf(bid), [409, 'AUCTION_NOT_LIVE'], JSON.stringify(bid.body));
     } finally {
       proxy.rule = undefined;
+      clock.run();
     }
     assert.deepEqual(await storedAuction(auction.auctionId), stored, 'no bid written, the end not moved');
     assert.deepEqual(await accountOf('user-9'), funds);

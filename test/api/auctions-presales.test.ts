@@ -84,6 +84,7 @@ describe('POST /presale/', () => {
   it('defaults to live and has a GET twin', async () => {
     const post = await market.call('POST', '/presale/', { body: {} });
     assert.equal(post.status, 200);
+    assert.ok(post.body.items.length > 0, 'the seed has live presales');
     assert.ok(post.body.items.every((p: { status: string }) => p.status === 'live'));
     const get = await market.call('GET', '/presale');
     assert.deepEqual(withoutAsOf(get.body), withoutAsOf(post.body));

@@ -1,9 +1,12 @@
 // How fresh reads are, with the public read cache on as deployed (README, "How fresh reads are"): every list and
 // floor answer says when it was read, a cached one keeps that time, a caller that names its own last write
-// (minAsOf) sees it at once, and each simulated Lambda environment has its own cache.
+// (minAsOf) sees it at once, and each simulated Lambda environment has its own cache. The cache's age is the
+// test's clock (test/support/clock.ts): stopped, a second read is surely within the cache's life, however slow
+// the machine; moved past it, surely not.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { stageConfig } from '../../lib/stage-config.js';
+import { clock } from '../support/clock.js';
 import { startTestMarketplace, type ApiAnswer, type TestMarketplace } from '../support/marketplace.js';
 
 const deployedTtlMs = stageConfig('staging').publicReadCacheMs;
@@ -49,18 +52,21 @@ describe('how fresh reads are (the deployed read cache on)', () => {
   it('says in every public list, floor and stats answer when it was read, and a cached answer keeps that asOf', async () => {
     for (const [method, path, body] of publicReads) {
       const label = `${method} ${path}`;
-      const first = await market.call(method, path, { body });
-      const firstAsOf = assertReadAt(first, label);
-      const askedAgainAt = Date.now();
-      const again = await market.call(method, path, { body });
-      const againAsOf = assertReadAt(again, label);
-      // Served by the same warm environment: the cached answer, with the time it was read, while it lives.
-      if (askedAgainAt - Date.parse(firstAsOf) < deployedTtlMs) assert.equal(againAsOf, firstAsOf, `${label}: a cached answer keeps its asOf`);
-      else assert.ok(againAsOf > firstAsOf, label);
+      const firstAsOf = await clock.stopped(async () => {
+        const first = assertReadAt(await market.call(method, path, { body }), label);
+        clock.advance(deployedTtlMs - 1);
+        // Served by the same warm environment: the cached answer, with the time it was read, while it lives.
+        assert.equal(assertReadAt(await market.call(method, path, { body }), label), first, `${label}: a cached answer keeps its asOf`);
+        return first;
+      });
+      clock.advance(1);
+      assert.ok(assertReadAt(await market.call(method, path, { body }), label) > firstAsOf, `${label}: read again once the cache's life is over`);
     }
-    const activity = await market.call('GET', '/market/activity');
-    const activityAgain = await market.call('GET', '/market/activity');
-    assert.ok(assertReadAt(activityAgain, 'activity') >= assertReadAt(activity, 'activity'), 'the activity feed is not cached in Lambda');
+    await clock.stopped(async () => {
+      const activity = assertReadAt(await market.call('GET', '/market/activity'), 'activity');
+      clock.advance(1);
+      assert.ok(assertReadAt(await market.call('GET', '/market/activity'), 'activity') > activity, 'the activity feed is not cached in Lambda');
+    });
   });
 
   it('says when the caller\'s own lists were read, and never caches them: a top-up shows at once', async () => {
@@ -80,18 +86,16 @@ describe('how fresh reads are (the deployed read cache on)', () => {
     const page = (minAsOf?: string) => market.call('POST', '/market/', { body: { collectionId, sort: 'newest', minAsOf } });
     const edgePage = (minAsOf: string) => market.call('GET', `/market?collectionId=${collectionId}&sort=newest&minAsOf=${minAsOf}`);
     const ids = (answer: ApiAnswer) => answer.body.items.map((l: { listingId: string }) => l.listingId);
-    const warm = await page();
-
-    const listed = await market.call('POST', '/market/listings', { token: seller, body: { nftId, price: 4_321 } });
+    const { warm, listed, unnamed, named } = await clock.stopped(async () => {
+      const warm = await page();
+      clock.advance(1);
+      const listed = await market.call('POST', '/market/listings', { token: seller, body: { nftId, price: 4_321 } });
+      return { warm, listed, unnamed: await page(), named: await page(listed.body.listedAt) };
+    });
     assert.equal(listed.status, 201);
-    const askedAt = Date.now();
-    const unnamed = await page();
-    if (askedAt - Date.parse(warm.body.asOf) < deployedTtlMs) {
-      // The cache is really on: a reader who does not name the write may get the page read before it.
-      assert.equal(unnamed.body.asOf, warm.body.asOf);
-      assert.ok(!ids(unnamed).includes(listed.body.listingId));
-    }
-    const named = await page(listed.body.listedAt);
+    // The cache is on: a reader who does not name the write gets the page read before it.
+    assert.equal(unnamed.body.asOf, warm.body.asOf);
+    assert.ok(!ids(unnamed).includes(listed.body.listingId));
     assert.ok(ids(named).includes(listed.body.listingId), 'the seller sees the new listing');
     assert.ok(named.body.asOf >= listed.body.listedAt);
     assert.ok(ids(await edgePage(listed.body.listedAt)).includes(listed.body.listingId), 'the GET twin too');
@@ -113,15 +117,16 @@ describe('how fresh reads are (the deployed read cache on)', () => {
     await market.call('POST', '/users/balance-topups', { token: buyer, body: { amount: 2_000 }, headers: { 'idempotency-key': 'fresh-buy' } });
     // Warm, as a busy stage's functions are: the buy function loaded, the market page cached.
     assert.equal((await market.call('POST', '/market/listings/no-such-listing/buy', { token: buyer })).status, 404);
-    const warm = await page(listed.body.listedAt);
+    const { warm, sale, unnamed, named } = await clock.stopped(async () => {
+      const warm = await page(listed.body.listedAt);
+      clock.advance(1);
+      const sale = await market.call('POST', `/market/listings/${listed.body.listingId}/buy`, { token: buyer });
+      return { warm, sale, unnamed: await page(), named: await page(sale.body.soldAt) };
+    });
     assert.ok(shows(warm));
-
-    const sale = await market.call('POST', `/market/listings/${listed.body.listingId}/buy`, { token: buyer });
     assert.equal(sale.status, 200, JSON.stringify(sale.body));
-    const askedAt = Date.now();
-    const unnamed = await page();
-    if (askedAt - Date.parse(warm.body.asOf) < deployedTtlMs) assert.ok(shows(unnamed), 'without minAsOf the cached page may still show it');
-    assert.ok(!shows(await page(sale.body.soldAt)), 'the buyer sees the sold listing gone');
+    assert.ok(shows(unnamed), 'without minAsOf the cached page still shows it');
+    assert.ok(!shows(named), 'the buyer sees the sold listing gone');
     const owned = await market.call('GET', `/nft/my?collectionId=${collectionId}`, { token: buyer });
     assert.deepEqual(owned.body.items.map((n: { nftId: string }) => n.nftId), [nftId]);
     assert.equal((await market.call('GET', '/accounts', { token: buyer })).body.balance, 2_000 - 1_234);
@@ -147,10 +152,10 @@ describe('how fresh reads are (the deployed read cache on)', () => {
       environments.run = run;
     }
     assert.deepEqual(environments.started(), { listCollections: 8 }, 'one environment per request in flight');
-    const cached = await market.call('GET', '/market/collections?limit=3');
-    const askedAgainAt = Date.now();
-    const again = await market.call('GET', '/market/collections?limit=3');
-    if (askedAgainAt - Date.parse(cached.body.asOf) < deployedTtlMs) assert.equal(again.body.asOf, cached.body.asOf, 'a warm environment and its cache');
+    const [cached, again] = await clock.stopped(async () => [
+      await market.call('GET', '/market/collections?limit=3'), await market.call('GET', '/market/collections?limit=3'),
+    ]);
+    assert.equal(again.body.asOf, cached.body.asOf, 'a warm environment and its cache');
     assert.deepEqual(environments.started(), { listCollections: 8 }, 'one request at a time reuses a warm environment');
   });
 });

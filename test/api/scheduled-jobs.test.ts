@@ -4,12 +4,12 @@ import '../support/metrics-on.js';
 // the same run, and the invocation then fails naming it (Lambda's on-failure destination gets that).
 // The bad items are real ones with one corrupt field, at the head of the due index.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/data/keys.js';
 import { metricNames, metricsNamespace } from '../../functions/observability/metric-names.js';
 import { captureStderr, captureStdout } from '../support/captured-output.js';
+import { clock } from '../support/clock.js';
 import { jobInvocation } from '../support/job-context.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { auditTable } from '../support/table-audit.js';
@@ -25,6 +25,7 @@ before(async () => {
   fx = tradingFixtures(market);
 });
 after(async () => { await market?.stop(); });
+afterEach(() => clock.run()); // a test that failed with the clock stopped leaves it running for the next
 
 const stored = async (key: { pk: string; sk: string }) =>
   (await market.doc.send(new GetCommand({ TableName: market.tableName, Key: key, ConsistentRead: true }))).Item!;
@@ -33,7 +34,11 @@ const corrupt = (key: { pk: string; sk: string }, field: string, value: unknown)
     TableName: market.tableName, Key: key, UpdateExpression: 'SET #field = :value',
     ExpressionAttributeNames: { '#field': field }, ExpressionAttributeValues: { ':value': value },
   }));
-const untilPast = async (iso: string) => sleep(Math.max(0, Date.parse(iso) - Date.now() + 50));
+/** Moves the test's clock (the handlers') past `iso`, once the stream consumers are idle. */
+const untilPast = async (iso: string) => {
+  await market.settle();
+  clock.advance(Math.max(0, Date.parse(iso) - clock.now() + 50));
+};
 const owner = async (nftId: string) => (await stored(keys.nft(nftId))).owner as string;
 const account = async (userId: string) => fx.expectStatus(await fx.call(userId, 'GET', '/accounts'), 200) as { balance: number; held: number };
 
@@ -53,7 +58,9 @@ async function endedAuctions(seller: string, plan: Array<{ endsInMs: number; bid
     nftIds.push(await fx.mint(presaleId, seller));
     if (bidder) await fx.topUp(bidder, 1_000);
   }
-  const start = Date.now() + 3_000;
+  // The clock stopped while they are set up: every bid surely before the end, however slow the machine.
+  clock.stop();
+  const start = clock.now() + 3_000;
   const made = [];
   for (const [i, { endsInMs, bidder }] of plan.entries()) {
     const nftId = nftIds[i]!;
@@ -62,7 +69,8 @@ async function endedAuctions(seller: string, plan: Array<{ endsInMs: number; bid
     if (bidder) fx.expectStatus(await fx.call(bidder, 'POST', `/auctions/${auctionId}/bids`, { amount: 1_000 }), 200);
     made.push({ auctionId, nftId });
   }
-  await sleep(Math.max(0, start + Math.max(...plan.map((p) => p.endsInMs)) - Date.now() + 50));
+  clock.advance(start + Math.max(...plan.map((p) => p.endsInMs)) - clock.now() + 50);
+  clock.run();
   return made;
 }
 
@@ -160,11 +168,14 @@ describe('the expiry job with a poisoned offer at the head of the due index', ()
     const { presaleId } = await fx.freshCollection();
     const targets = [await fx.mint(presaleId, 'expiry-owner'), await fx.mint(presaleId, 'expiry-owner'), await fx.mint(presaleId, 'expiry-owner')];
     await fx.topUp('expiry-buyer', 3_000);
+    // Made with the clock stopped: each surely before its expiry, however slow the machine.
+    clock.stop();
     const ends = [inFuture(3_000), inFuture(3_300)];
     const offers = [];
     for (const [i, nftId] of targets.entries()) {
       offers.push(fx.expectStatus(await fx.call('expiry-buyer', 'POST', '/offers', { nftId, amount: 1_000, expiresAt: ends[i === 0 ? 0 : 1] }), 201).offerId as string);
     }
+    clock.run();
     const [poisoned, ...good] = offers;
     // A corrupt field: the expiry stored as epoch milliseconds (a number), as a faulty import might write it.
     await corrupt(keys.offer(poisoned!), 'expiresAt', Date.parse(ends[0]!));
@@ -182,8 +193,10 @@ describe('the expiry job with a poisoned offer at the head of the due index', ()
     assert.deepEqual(await handler(...jobInvocation('expireOffers')), { expired: 0, skipped: 0, failed: [], leftForNextRun: 0 });
 
     // With one offer a run, the poisoned one (due again) no longer stands in front of a newly expired one.
+    clock.stop();
     const lateExpiry = inFuture(2_000);
     const late = fx.expectStatus(await fx.call('expiry-buyer', 'POST', '/offers', { nftId: targets[1], amount: 500, expiresAt: lateExpiry }), 201).offerId;
+    clock.run();
     await untilPast(lateExpiry);
     const { expireDueOffers } = await import('../../functions/usecases/offers.js');
     const retryAt = new Date(Date.parse((bad.gsi5sk as string).split('#')[0]!) + 1_000);
@@ -198,8 +211,10 @@ describe('the expiry job with a poisoned offer at the head of the due index', ()
     const { presaleId } = await fx.freshCollection();
     const nftId = await fx.mint(presaleId, 'race-owner');
     await fx.topUp('race-buyer', 700);
+    clock.stop();
     const expiresAt = inFuture(2_000);
     const { offerId } = fx.expectStatus(await fx.call('race-buyer', 'POST', '/offers', { nftId, amount: 700, expiresAt }), 201);
+    clock.run();
     await untilPast(expiresAt);
     const listed = await stored(keys.offer(offerId));
     fx.expectStatus(await fx.call('race-buyer', 'DELETE', `/offers/${offerId}`), 200);

@@ -2,20 +2,19 @@
 // buy, mint, offers accepted on NFTs, collections and traits) against DynamoDB Local through the real handlers; after
 // every `check-every` trades and at the end, once the stream has drained (again 15 s later, up to 4 times, while it differs), every trait's tokenCount, listedCount, floor
 // and top offer (and every other audited figure) against a recount of the table. Exits 1 on any problem or 5xx.
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption } from '../../bin/cli-args.js';
 import { auditTable } from '../support/table-audit.js';
 import { startTestMarketplace } from '../support/marketplace.js';
 import { runTraitWorkload } from '../support/trait-workload.js';
 
-const { values } = parseArgs({
-  options: {
-    trades: { type: 'string', default: '20000' }, 'check-every': { type: 'string', default: '2500' },
-    seed: { type: 'string', default: '1' }, workers: { type: 'string', default: '6' },
-  },
+const { values } = commandLine('Usage: npm run trait-audit -- [--trades 20000] [--check-every 2500] [--seed 1] [--workers 6]', {
+  trades: { type: 'string', default: '20000' }, 'check-every': { type: 'string', default: '2500' },
+  seed: { type: 'string', default: '1' }, workers: { type: 'string', default: '6' },
 });
-const trades = Number(values.trades);
-const checkEvery = Number(values['check-every']);
-const seed = Number(values.seed);
+const trades = numberOption('trades', values.trades, { min: 1, whole: true });
+const checkEvery = numberOption('check-every', values['check-every'], { min: 1, whole: true });
+const seed = numberOption('seed', values.seed, { whole: true });
+numberOption('workers', values.workers, { min: 1, whole: true });
 const market = await startTestMarketplace();
 const settledAudit = async () => {
   await market.settle();

@@ -6,7 +6,7 @@
  *
  * It only needs startLocalRuntime's `dynamoDbEndpoint`, so the same file measures an older build too.
  */
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption } from '../../bin/cli-args.js';
 import { startConflictProxy } from '../../local/conflict-proxy.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { freePort } from '../../local/free-port.js';
@@ -14,15 +14,14 @@ import { startLocalRuntime } from '../../local/runtime.js';
 import { drop, hotCollectionBuys } from '../support/contention-scenarios.js';
 import { runtimeApi } from '../support/runtime-api.js';
 
-const { values } = parseArgs({
-  options: {
-    buyers: { type: 'string', default: '200' },
-    'drop-buyers': { type: 'string', default: '2000' },
-    supply: { type: 'string', default: '1500' },
-    'hold-ms': { type: 'string', default: '15' },
-    clients: { type: 'string', default: '64' },
-  },
+const { values } = commandLine('Usage: npm run bench:contention -- [--buyers 200] [--drop-buyers 2000] [--supply 1500] [--hold-ms 15] [--clients 64]', {
+  buyers: { type: 'string', default: '200' },
+  'drop-buyers': { type: 'string', default: '2000' },
+  supply: { type: 'string', default: '1500' },
+  'hold-ms': { type: 'string', default: '15' },
+  clients: { type: 'string', default: '64' },
 });
+for (const name of ['buyers', 'drop-buyers', 'supply', 'hold-ms', 'clients'] as const) numberOption(name, values[name], { whole: true });
 process.env.CONTENTION_CLIENTS = values.clients;
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';

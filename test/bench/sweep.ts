@@ -6,7 +6,7 @@
  *   npm run bench:sweep -- [--sweepers 21] [--items 50] [--listings 1050] [--hold-ms 15]
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption } from '../../bin/cli-args.js';
 import { startConflictProxy } from '../../local/conflict-proxy.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { freePort } from '../../local/free-port.js';
@@ -16,14 +16,13 @@ import { runtimeApi } from '../support/runtime-api.js';
 import { sweepRace } from '../support/sweep-scenarios.js';
 import { auditTable } from '../support/table-audit.js';
 
-const { values } = parseArgs({
-  options: {
-    sweepers: { type: 'string', default: '21' },
-    items: { type: 'string', default: '50' },
-    listings: { type: 'string', default: '1050' },
-    'hold-ms': { type: 'string', default: '15' },
-  },
+const { values } = commandLine('Usage: npm run bench:sweep -- [--sweepers 21] [--items 50] [--listings 1050] [--hold-ms 15]', {
+  sweepers: { type: 'string', default: '21' },
+  items: { type: 'string', default: '50' },
+  listings: { type: 'string', default: '1050' },
+  'hold-ms': { type: 'string', default: '15' },
 });
+for (const name of ['sweepers', 'items', 'listings', 'hold-ms'] as const) numberOption(name, values[name], { whole: true });
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 const dynamo = await startDynamoDbLocal({ port: await freePort() });

