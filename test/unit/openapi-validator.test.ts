@@ -55,4 +55,10 @@ describe('the OpenAPI check of an answer', () => {
     await assert.rejects(checkAnswer(answer('GET', '/accounts?x=1', 200, { ...account, balance: -0.5 })), /breaks the OpenAPI document: GET \/accounts -> 200\n.*\/balance must be integer/);
     await checkAnswer(answer('GET', '/accounts', 200, account));
   });
+
+  it("leaves the local runtime's own routes alone (/local/token, /openapi.json), and no other path", async () => {
+    await checkAnswer(answer('POST', '/local/token', 200, { token: 't' }, { 'content-type': 'application/json' }));
+    await checkAnswer(answer('GET', '/openapi.json', 200, {}, { 'content-type': 'application/json' }));
+    await assert.rejects(checkAnswer(answer('GET', '/localish/token', 200, {})), /not a path of the document/);
+  });
 });
