@@ -109,7 +109,11 @@ function checkUnrouted(verdict: 404 | 405, answer: ReceivedAnswer): string[] {
   const unrouted = ((api.definition as Json)['x-unrouted-responses'] ?? {}) as Json;
   const allowed = Object.keys(unrouted).filter((code) => code === String(verdict) || !['404', '405'].includes(code));
   const what = verdict === 404 ? 'not a path of the document' : `${answer.method} is not an operation of this path`;
-  if (!allowed.includes(String(answer.status))) return [`${what}, yet the answer is ${answer.status}, not ${allowed.join(' or ') || verdict} (#/x-unrouted-responses)`];
+  if (!allowed.includes(String(answer.status))) {
+    return [answer.status === verdict
+      ? `${what}, and the document describes no such answer (#/x-unrouted-responses/${verdict})`
+      : `${what}, yet the answer is ${answer.status}, not ${allowed.join(' or ') || verdict} (#/x-unrouted-responses)`];
+  }
   const response = unrouted[answer.status] as Json;
   const where = pointer('x-unrouted-responses', String(answer.status));
   return checkAgainst(response, where, answer, (body) => {
