@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ValidationError } from '../domain/errors.js';
 
-const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
+/** 1-128 printable ASCII characters, no space; the OpenAPI document states the same pattern. */
+export const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -83,8 +83,9 @@ describe('auction length', () => {
   });
 
   it('is stated in the OpenAPI description of endsAt', () => {
-    const operation = (openApiDocument() as any).paths['/auctions/create'].post;
-    const endsAt = operation.requestBody.content['application/json'].schema.properties.endsAt;
+    const document = openApiDocument() as any;
+    const { $ref } = document.paths['/auctions/create'].post.requestBody.content['application/json'].schema;
+    const endsAt = document.components.schemas[$ref.split('/').pop()].properties.endsAt;
     assert.match(endsAt.description, new RegExp(`at most ${maxAuctionDays} days after`));
   });
 });

@@ -5,6 +5,7 @@ import { testSeedSize, type SeedSize } from '../../local/seed.js';
 import { localClient } from '../../local/table.js';
 import type { ThrottleClass } from '../../functions/routes.js';
 import { stageConfig, type Throttle } from '../../lib/stage-config.js';
+import { checkAnswer } from './openapi-validator.js';
 
 // DynamoDB Local keeps one database per access key: each test process gets its own, so that one file's
 // tables, and above all its stream records (each slows every later stream-enabled table of its database),
@@ -109,6 +110,7 @@ export async function startTestMarketplace(options: {
       }
       const response = await fetch(`${runtime.url}${path}`, { method, headers, body });
       const text = await response.text();
+      await checkAnswer({ method, path, status: response.status, headers: response.headers, text });
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : null;

@@ -1,5 +1,6 @@
 import type { LocalRuntime } from '../../local/runtime.js';
 import type { Api } from './contention-scenarios.js';
+import { checkAnswer } from './openapi-validator.js';
 
 /** The scenarios' Api over HTTP against a local runtime, with a token per user (and groups) signed once. */
 export function runtimeApi(runtime: Pick<LocalRuntime, 'url' | 'issuer'>): Api {
@@ -14,6 +15,7 @@ export function runtimeApi(runtime: Pick<LocalRuntime, 'url' | 'issuer'>): Api {
       method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
+    await checkAnswer({ method, path, status: response.status, headers: response.headers, text });
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
   return {
