@@ -3,12 +3,13 @@ import { db, tableName } from './client.js';
 
 /**
  * Sets figures on an aggregate item (a collection, a trait value) that `read` takes from elsewhere, unless a later
- * read already wrote its own: `asOfField` holds when the written figures were read.
+ * read already wrote its own: `asOfField` holds when the written figures were read, and `read` is given that
+ * instant (what it counts as open or unexpired, it judges at that instant).
  */
-export async function writeNewerRead(key: { pk: string; sk: string }, asOfField: string, read: () => Promise<Record<string, unknown>>): Promise<void> {
+export async function writeNewerRead(key: { pk: string; sk: string }, asOfField: string, read: (readAt: string) => Promise<Record<string, unknown>>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const readAt = new Date().toISOString();
-    const figures = await read();
+    const figures = await read(readAt);
     const names = Object.keys(figures);
     try {
       await db.send(new UpdateCommand({

@@ -38,8 +38,8 @@ export async function aggregateCollection(collectionId: string, activities: read
   }
   if (statsChange(counted).listingsChanged) await refreshFloor(collectionId);
   if (statsChange(counted).sales > 0) await writeNewerRead(keys.collection(collectionId), 'windowsAsOf', () => readWindows(collectionId));
-  if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId, now);
-  await refreshTraits(collectionId, unique, now);
+  if (unique.some(changesOfferBook)) await refreshTopOffer(collectionId);
+  await refreshTraits(collectionId, unique);
   for (const nftId of nftsThatChangedHands(unique)) await offersFollowOwner(nftId);
 }
 
@@ -175,9 +175,10 @@ async function refreshFloor(collectionId: string): Promise<void> {
  * The best open collection offer, read again whenever one is made or closed. The offer book is an index, so
  * this read can miss an offer made a moment before; the next offer event of the collection corrects it.
  */
-async function refreshTopOffer(collectionId: string, now: Date): Promise<void> {
-  await writeNewerRead(keys.collection(collectionId), 'topOfferAsOf', async () => {
-    const best = await bestOpenOffers({ nftId: null, collectionId }, now.toISOString(), { limit: 1 });
+async function refreshTopOffer(collectionId: string): Promise<void> {
+  // Unexpired as of the read's own instant, which the item records (topOfferAsOf), not as of the batch's start.
+  await writeNewerRead(keys.collection(collectionId), 'topOfferAsOf', async (readAt) => {
+    const best = await bestOpenOffers({ nftId: null, collectionId }, readAt, { limit: 1 });
     const top = best.items[0];
     return { topOfferAmount: top?.amount ?? null, topOfferId: top?.offerId ?? null };
   });

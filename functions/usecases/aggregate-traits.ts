@@ -34,12 +34,12 @@ export function traitCountWrites(collectionId: string, activities: readonly Acti
  * like the collection's top offer it can miss an offer made a moment before until the trait's next offer event).
  * Each is written unless a later read already wrote its own.
  */
-export async function refreshTraits(collectionId: string, activities: readonly ActivityFacts[], now: Date): Promise<void> {
+export async function refreshTraits(collectionId: string, activities: readonly ActivityFacts[]): Promise<void> {
   const { floors, topOffers } = traitsToRefresh(activities);
   // Each trait value has an item of its own, so they are read and written in parallel.
   await Promise.all([
     ...floors.map((trait) => refreshTraitFloor(collectionId, trait)),
-    ...topOffers.map((trait) => refreshTraitTopOffer(collectionId, trait, now)),
+    ...topOffers.map((trait) => refreshTraitTopOffer(collectionId, trait)),
   ]);
 }
 
@@ -54,9 +54,9 @@ async function refreshTraitFloor(collectionId: string, trait: Attribute): Promis
   });
 }
 
-async function refreshTraitTopOffer(collectionId: string, trait: Attribute, now: Date): Promise<void> {
-  await writeNewerRead(keys.trait(collectionId, trait), 'topOfferAsOf', async () => {
-    const best = await bestOpenOffers({ nftId: null, collectionId, trait }, now.toISOString(), { limit: 1 });
+async function refreshTraitTopOffer(collectionId: string, trait: Attribute): Promise<void> {
+  await writeNewerRead(keys.trait(collectionId, trait), 'topOfferAsOf', async (readAt) => {
+    const best = await bestOpenOffers({ nftId: null, collectionId, trait }, readAt, { limit: 1 });
     const top = best.items[0];
     return { topOfferAmount: top?.amount ?? null, topOfferId: top?.offerId ?? null };
   });
