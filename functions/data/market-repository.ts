@@ -20,6 +20,12 @@ export function toListing(item: Item): Listing {
   };
 }
 
+/** What toCollection reads: a list of collections leaves out the rest (the trait table minting draws from). */
+const collectionAttributes = [
+  'collectionId', 'name', 'image', 'creator', 'royaltyBps', 'floorPrice', 'listedCount', 'volume', 'sales', 'owners',
+  'topOfferId', 'topOfferAmount', 'statsAsOf', 'floorAsOf', 'topOfferAsOf', 'windows', 'windowsAsOf',
+] as const;
+
 export function toCollection(item: Item): Collection {
   return {
     collectionId: item.collectionId as string,
@@ -111,6 +117,6 @@ async function readFloors(unique: string[]): Promise<{ asOf: string; floors: Map
 
 export async function listCollections(page: PageRequest & Freshness): Promise<Page<Collection>> {
   const read = async () =>
-    mapPage(await queryPage({ index: 'gsi1', partition: indexPartitions.collections, forward: true }, page), toCollection);
+    mapPage(await queryPage({ index: 'gsi1', partition: indexPartitions.collections, forward: true, attributes: collectionAttributes }, page), toCollection);
   return cachedFirstPage(`collections ${page.limit}`, page, read);
 }

@@ -25,6 +25,11 @@ export interface QuerySpec {
   /** true: ascending sort key. */
   forward: boolean;
   /**
+   * Only these attributes (and the keys a cursor needs) come back: what the caller maps, when an item holds more
+   * (a collection's trait table). DynamoDB Local writes, and the SDK parses, every byte that comes back.
+   */
+  attributes?: readonly string[];
+  /**
    * What else identifies the list (a status, a price range): with the direction, the filter and the kind of
    * range, it is bound into the cursor, so a cursor from another sort or filter of the same index is refused.
    */
@@ -143,6 +148,12 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
     .filter(Boolean)
     .join(' AND ');
   if (!spec.range) delete names['#sk'];
+  let projection: string | undefined;
+  if (spec.attributes) {
+    const projected = [...new Set([...spec.attributes, ...attrs.all])];
+    projected.forEach((name, i) => { names[`#p${i}`] = name; });
+    projection = projected.map((_, i) => `#p${i}`).join(', ');
+  }
 
   const start = page.cursor === undefined ? 'restart' : decodeCursor(page.cursor, spec);
   const asOf = new Date().toISOString();
@@ -155,6 +166,7 @@ export async function queryPage(spec: QuerySpec, page: PageRequest): Promise<Pag
       IndexName: spec.index,
       KeyConditionExpression: keyCondition,
       FilterExpression: spec.filter?.expression,
+      ProjectionExpression: projection,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: spec.forward,

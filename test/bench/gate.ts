@@ -91,6 +91,8 @@ interface Measurement {
   statuses: Record<string, number>;
   /** DynamoDB calls per request, per request shape (the stream poller's own calls left out). */
   callsPerRequest: Record<string, number>;
+  /** Bytes of DynamoDB's answers per request, per request shape: what DynamoDB Local writes and the SDK parses. */
+  dynamoDbBytesPerRequest: Record<string, number>;
 }
 
 function cpuByProcess(pid: number): Record<ProcessName, number> {
@@ -121,7 +123,7 @@ async function collectionIds(market: MarketplaceProcess): Promise<string[]> {
 
 const users = (seed: string) => (seed === 'small' ? 20 : 300);
 
-async function measureCost(root: string): Promise<Omit<Measurement, 'callsPerRequest'>> {
+async function measureCost(root: string): Promise<Omit<Measurement, 'callsPerRequest' | 'dynamoDbBytesPerRequest'>> {
   const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`] : [];
   const market = await startMarketplaceProcess(root, { seed: options.seed, nodeArgs });
   try {
@@ -153,25 +155,33 @@ async function measureCost(root: string): Promise<Omit<Measurement, 'callsPerReq
 }
 
 /** With the read cache off, so that every request reads what it would read uncached, the same every run. */
-async function countCalls(root: string): Promise<Record<string, number>> {
+async function countCalls(root: string): Promise<{ perShape: Record<string, number>; bytes: Record<string, number> }> {
   const market = await startMarketplaceProcess(root, { seed: options.seed, env: { PUBLIC_READ_CACHE_MS: '0', SCHEDULES: 'off' } });
   try {
     const [token] = await signIn(market, 1);
     const shapes: MixRequest[] = everyShape(mixTasks(loadScenario(), mix), await collectionIds(market));
     const apiCalls = (counts: Record<string, number>) => Object.entries(counts)
-      .filter(([target]) => !target.startsWith('DynamoDBStreams'))
+      .filter(([target]) => !target.startsWith('DynamoDBStreams') && !target.endsWith(' bytes'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    const apiBytes = (counts: Record<string, number>) => Object.entries(counts)
+      .filter(([target]) => !target.startsWith('DynamoDBStreams') && target.endsWith(' bytes'))
       .reduce((sum, [, count]) => sum + count, 0);
     const repeats = 3;
+    const bytes: Record<string, number> = {};
     const perShape: Record<string, number> = {};
     for (const shape of shapes) {
-      const before = apiCalls(await market.calls());
+      const counts = await market.calls();
+      const before = apiCalls(counts);
+      const bytesBefore = apiBytes(counts);
       for (let i = 0; i < repeats; i += 1) {
         const answer = await send(market.url, shape, token);
         if (answer.status !== 200) throw new Error(`${shape.label}: ${shape.method} ${shape.path} answered ${answer.status} ${answer.body.slice(0, 300)}`);
       }
-      perShape[shape.label] = (apiCalls(await market.calls()) - before) / repeats;
+      const after = await market.calls();
+      perShape[shape.label] = (apiCalls(after) - before) / repeats;
+      bytes[shape.label] = (apiBytes(after) - bytesBefore) / repeats;
     }
-    return perShape;
+    return { perShape, bytes };
   } finally {
     await market.stop();
   }
@@ -179,7 +189,8 @@ async function countCalls(root: string): Promise<Record<string, number>> {
 
 async function measure(root: string): Promise<Measurement> {
   const cost = await measureCost(root);
-  return { ...cost, callsPerRequest: await countCalls(root) };
+  const calls = await countCalls(root);
+  return { ...cost, callsPerRequest: calls.perShape, dynamoDbBytesPerRequest: calls.bytes };
 }
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
@@ -194,10 +205,14 @@ function printRuns(runs: Array<{ tree: string; result: Measurement }>): void {
     console.log(`${tree.padEnd(24)} ${fixed(result.readySeconds, 1).padStart(7)}  ${fixed(c.gateway).padStart(7)}  ${fixed(c.dynamodb).padStart(8)}  ${fixed(c.feed).padStart(4)}  ${fixed(c.total).padStart(6)}  ${fixed(result.latencyMs.p50, 1).padStart(6)}  ${fixed(result.latencyMs.p95, 1).padStart(6)}  ${nonOk.padStart(7)}   ${(result.idleCores.gateway * 100).toFixed(1).padStart(12)} ${(result.idleCores.dynamodb * 100).toFixed(1).padStart(8)} ${(result.idleCores.feed * 100).toFixed(1).padStart(4)}`);
   }
   const labels = [...new Set(runs.flatMap(({ result }) => Object.keys(result.callsPerRequest)))];
-  console.log('\nDynamoDB calls per request (read cache off)');
-  console.log(`${'request'.padEnd(56)} ${runs.map(({ tree }) => tree.slice(0, 12).padStart(12)).join(' ')}`);
+  console.log('\nDynamoDB calls per request, and KB of their answers (read cache off)');
+  console.log(`${'request'.padEnd(56)} ${runs.map(({ tree }) => tree.slice(0, 16).padStart(16)).join(' ')}`);
   for (const label of labels) {
-    console.log(`${label.padEnd(56)} ${runs.map(({ result }) => (result.callsPerRequest[label] === undefined ? '-' : fixed(result.callsPerRequest[label]!)).padStart(12)).join(' ')}`);
+    console.log(`${label.padEnd(56)} ${runs.map(({ result }) => {
+      const calls = result.callsPerRequest[label];
+      const bytes = result.dynamoDbBytesPerRequest?.[label];
+      return (calls === undefined ? '-' : `${fixed(calls)} ${bytes === undefined ? '' : `${fixed(bytes / 1024, 1)} KB`}`).padStart(16);
+    }).join(' ')}`);
   }
 }
 
