@@ -22,7 +22,7 @@ export interface CachePolicy {
   maxAgeSeconds: number;
   /** Seconds a stale answer may still be served while it is refreshed. */
   staleWhileRevalidateSeconds: number;
-  /** Query-string parameters the handler reads: the CloudFront cache key. */
+  /** Query-string parameters the handler reads (CloudFront keys on every query string: lib/marketplace-edge.ts). */
   queryKeys: readonly string[];
 }
 

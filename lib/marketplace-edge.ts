@@ -40,7 +40,7 @@ type CacheableRoute = Route & { cache: NonNullable<Route['cache']> };
 export const cacheableRoutes = (routes: readonly Route[]): CacheableRoute[] =>
   routes.filter((route): route is CacheableRoute => route.method === 'GET' && route.cache !== null);
 
-export { behaviourPatterns } from './cloudfront-paths.js';
+export { behaviourPatterns };
 
 /**
  * The longest time any cacheable route may be cached: the shared cache policies' maximum TTL. Each answer's own
