@@ -51,7 +51,7 @@ export interface LedgerLine {
   delta: AccountDelta;
 }
 
-function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrite {
+export function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrite {
   const entryId = randomUUID();
   return {
     item: {

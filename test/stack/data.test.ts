@@ -126,8 +126,8 @@ describe('functions', () => {
 
     test(`${stageName}: every function has the defaults: arm64, Node 24, ESM handler, env, own log group`, () => {
       const functions = resources(template, 'AWS::Lambda::Function');
-      // A function per route, the $default fallback, each scheduled job and each stream consumer.
-      assert.equal(functions.length, routes.length + 1 + deployableJobs().length + deployableStreamConsumers().length);
+      // A function per route, the $default fallback, each scheduled job, each stream consumer and the payout consumer.
+      assert.equal(functions.length, routes.length + 1 + deployableJobs().length + deployableStreamConsumers().length + 1);
       for (const [id, fn] of functions) {
         const props = fn.Properties!;
         assert.deepEqual(props.Architectures, ['arm64'], id);
@@ -137,7 +137,7 @@ describe('functions', () => {
         // What only some functions get: the read cache, the idempotency table, the origin secret and its extension, the
         // live feed's endpoint (the feed publisher: test/stack/live-feed.test.ts).
         const common = Object.fromEntries(Object.entries(props.Environment.Variables as Record<string, unknown>)
-          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|FEED_HTTP_URL|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
+          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|FEED_HTTP_URL|STRIPE_SECRET_NAME|TESTER_INSTANT_CREDIT|WITHDRAWALS_QUEUE_URL|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
         assert.deepEqual(common, {
           TABLE_NAME: { Ref: tableId },
           POWERTOOLS_SERVICE_NAME: 'marketplace',
