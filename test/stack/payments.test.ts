@@ -37,7 +37,7 @@ describe('payments', () => {
     const [[, mapping]] = [resources(prod, 'AWS::Lambda::EventSourceMapping').find(([, m]) => JSON.stringify(m.Properties?.EventSourceArn).includes(main[0]))!];
     assert.deepEqual(mapping.Properties!.FunctionResponseTypes, ['ReportBatchItemFailures']);
     const deadLetterId = JSON.stringify(main[1].Properties!.RedrivePolicy.deadLetterTargetArn).match(/"(\w+)"/)![1]!;
-    const alarm = resources(prod, 'AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties?.Dimensions).includes(deadLetterId));
+    const alarm = resources(prod, 'AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties?.Dimensions ?? []).includes(deadLetterId));
     assert.ok(alarm, 'an alarm on the dead-letter queue');
     assert.ok(alarm[1].Properties!.AlarmActions?.length > 0);
     assert.ok(roleActions(prod, routeFunction(prod, route('createWithdrawal')).functionId).includes('sqs:SendMessage'));
