@@ -51,7 +51,7 @@ export interface LedgerLine {
   delta: AccountDelta;
 }
 
-export function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrite {
+function ledgerEntry(userId: string, line: LedgerLine, now: string): GuardedWrite {
   const entryId = randomUUID();
   return {
     item: {

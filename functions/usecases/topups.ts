@@ -6,18 +6,9 @@ import { readMarked, toPaidTopup } from '../data/payment-repository.js';
 import { paymentProvider } from '../payments/provider.js';
 import { tableName } from '../data/client.js';
 import { items } from '../data/items.js';
-import { readItem } from '../data/trade-reads.js';
 import { keys } from '../data/keys.js';
 import { accountUpdate } from '../data/trade-writes.js';
 import { transact, withOptimisticRetry } from '../data/transactions.js';
-
-
-/** The top-up this id already credited, if any: its marker points at it. */
-async function creditedBefore(userId: string, topupId: string): Promise<PaidTopup | null> {
-  const marker = await readItem(keys.topupMarker(userId, topupId));
-  const topup = marker ? await readItem({ pk: keys.account(userId).pk, sk: marker.topupSk as string }) : null;
-  return topup ? toPaidTopup(topup) : null;
-}
 
 export type StartedTopup = PaidTopup & { clientSecret: string | null };
 
@@ -31,6 +22,8 @@ export async function startTopup(userId: string, topupId: string, amount: number
   const account = await findAccount(userId);
   const earlier = await readMarked(keys.topupMarker(userId, topupId), 'topupSk');
   if (!earlier && (account?.balance ?? 0) + amount > maxBalance) throw tradingErrors.balanceLimit(maxBalance);
+  // Before asking the provider: Stripe refuses a reused idempotency key with other parameters.
+  if (earlier && earlier.amount !== amount) throw tradingErrors.idempotencyKeyReused();
   const { paymentId, clientSecret } = await paymentProvider.createPayment({ topupId, userId, amount });
   if (earlier) return answerFor(earlier, amount, clientSecret);
   const topup = items.paidTopup({ userId, topupId, amount, createdAt: now.toISOString(), paymentId });
@@ -99,7 +92,8 @@ export async function creditTopup(userId: string, topupId: string, amount: numbe
     return toPaidTopup(items.topup(topup));
   }).catch(async (error: unknown) => {
     if (!(error instanceof AlreadyCredited)) throw error;
-    const earlier = await creditedBefore(userId, topupId);
+    const found = await readMarked(keys.topupMarker(userId, topupId), 'topupSk');
+    const earlier = found ? toPaidTopup(found) : null;
     if (!earlier) throw error;
     // The key's idempotency record may have expired: the same key with another amount is still another request.
     if (earlier.amount !== amount) throw tradingErrors.idempotencyKeyReused();

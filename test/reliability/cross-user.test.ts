@@ -290,6 +290,7 @@ const probes: Record<string, () => Promise<void>> = {
     const tokenB = await market.token(b);
     const theirs = await market.call('POST', '/users/withdrawals', { token: tokenB, body: { amount: 1 }, headers: { 'idempotency-key': 'probe-wd-1' } });
     assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
+    await market.runtime.payments.idle();
     const { query, headers } = smuggled(b);
     const answer = await asA('GET', `/users/withdrawals?limit=100&${query}`, undefined, headers);
     assert.equal(answer.status, 200);
@@ -308,9 +309,11 @@ const probes: Record<string, () => Promise<void>> = {
     const bBefore = (await market.call('GET', '/accounts', { token: tokenB })).body;
     const mine = await asA('POST', '/users/withdrawals', { amount: 1 }, { 'idempotency-key': 'probe-wd-shared' });
     assert.equal(mine.status, 201, JSON.stringify(mine.body));
+    await market.runtime.payments.idle();
+    assert.deepEqual((await market.call('GET', '/accounts', { token: tokenB })).body, bBefore);
     const theirs = await market.call('POST', '/users/withdrawals', { token: tokenB, body: { amount: 1 }, headers: { 'idempotency-key': 'probe-wd-shared' } });
     assert.notEqual(theirs.body.withdrawalId, mine.body.withdrawalId);
-    assert.equal((await market.call('GET', '/accounts', { token: tokenB })).body.balance + (await market.call('GET', '/accounts', { token: tokenB })).body.held, bBefore.balance + bBefore.held);
+    await market.runtime.payments.idle();
     await refused('A withdraws naming another user', () => asA('POST', '/users/withdrawals', { amount: 1, userId: b }, { 'idempotency-key': 'probe-wd-2' }), [400]);
   },
 
