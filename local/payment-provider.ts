@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext, loadHandler } from './handler-loader.js';
+import { originVerifyHeader } from '../functions/http/origin-header.js';
 
 /**
  * The payment provider on this machine, so `npm start` and the tests need no Stripe account. One HTTP server
@@ -167,7 +168,10 @@ export async function startLocalPaymentProvider(options: LocalPaymentOptions = {
     deliveries++;
     let status = 0;
     try {
-      const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body });
+      // Stripe calls the public (CloudFront) URL, which adds the origin header: with ORIGIN_SECRET set, so does this.
+      const origin = process.env.ORIGIN_SECRET?.split(',')[0]?.trim();
+      const headers = { 'content-type': 'application/json', 'stripe-signature': signature, ...(origin ? { [originVerifyHeader]: origin } : {}) };
+      const response = await fetch(webhookUrl, { method: 'POST', headers, body });
       status = response.status;
       await response.arrayBuffer();
     } catch {
