@@ -175,7 +175,23 @@ export const routes: readonly Route[] = [
   {
     id: 'createTopup', method: 'POST', path: '/users/balance-topups',
     handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true,
-    summary: 'Credit the balance; the Idempotency-Key header is required and makes retries safe',
+    summary: 'Start a paid top-up: the balance is credited when the payment succeeds; the Idempotency-Key header is required and makes retries safe',
+  },
+  {
+    id: 'listMyWithdrawals', method: 'GET', path: '/users/withdrawals',
+    handler: 'withdrawals/list-my-withdrawals', auth: 'user', cache: null, throttle: 'user-read', access: 'read',
+    summary: "The caller's withdrawals, newest first, with their status",
+  },
+  {
+    id: 'createWithdrawal', method: 'POST', path: '/users/withdrawals',
+    handler: 'withdrawals/create-withdrawal', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true,
+    summary: 'Withdraw: the amount is held until the payment provider pays it out (returned if the payout fails); the Idempotency-Key header is required',
+  },
+  {
+    // Called by Stripe, not by users: no JWT; the SDK checks the signature over the raw body.
+    id: 'stripeWebhook', method: 'POST', path: '/payments/stripe/webhook',
+    handler: 'payments/stripe-webhook', auth: 'public', cache: null, throttle: 'user-write', access: 'write',
+    summary: "Stripe's webhook: payments succeeded or failed, refunds, disputes, payouts; signed, applied exactly once each",
   },
   {
     id: 'createListing', method: 'POST', path: '/market/listings',

@@ -13,6 +13,7 @@ import { IdempotencyTable, MarketplaceTable } from './marketplace-table.js';
 import { MarketplaceUserPool } from './marketplace-user-pool.js';
 import type { MonitoredResources } from './monitored-resources.js';
 import { OriginSecret } from './origin-secret.js';
+import { Payments } from './payments.js';
 import { SafeDeploys } from './safe-deploys.js';
 import { ScheduledJobs } from './scheduled-jobs.js';
 import type { StageConfig } from './stage-config.js';
@@ -124,6 +125,7 @@ export class MarketplaceStack extends Stack {
     this.feed = publisher ? new LiveFeed(this, 'LiveFeed', { users: this.users, publisher, topic: this.alarms.topic }) : undefined;
     new MarketplaceDashboard(this, 'Dashboard', { resources, rows: this.feed ? [this.feed.dashboardRow()] : [] });
     new MarketplaceBudget(this, 'Budget', { config, topic: this.alarms.topic });
+    new Payments(this, 'Payments', { config, table: this.table, topic: this.alarms.topic, functions: new Map(this.api.routes.map(({ route, handler }) => [route.id, handler])) });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');

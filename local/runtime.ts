@@ -10,12 +10,14 @@ import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.js';
 import { createLambdaEnvironments, type LambdaEnvironments } from './lambda-environments.js';
 import { localRoutes } from './local-routes.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { startLocalPaymentProvider, type LocalPaymentOptions, type LocalPaymentProvider } from './payment-provider.js';
 import { createIdempotencyTable, createTable, localClient, tableExists } from './table.js';
 import { writeSeed, type SeedSize, type SeedSummary } from './seed.js';
 import { openSeedSnapshot, type SeedSnapshotOptions } from './seed-snapshot.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { deployableJobs } from '../lib/jobs.js';
+import { paymentStageSettings } from '../lib/payments.js';
 import { stageConfig, type Throttle } from '../lib/stage-config.js';
 import type { ThrottleClass } from '../functions/routes.js';
 import { streamConsumers } from '../functions/stream-consumers.js';
@@ -62,6 +64,8 @@ export interface LocalRuntimeOptions {
    * replaces every job's period.
    */
   schedules?: boolean | { everyMs?: number } | undefined;
+  /** The local payment provider (local/payment-provider.ts): delays, failures, duplicated and reordered webhooks. */
+  payments?: LocalPaymentOptions | undefined;
 }
 
 /** The stream consumers, all together: the local stand-in for their event source mappings. */
@@ -91,6 +95,8 @@ export interface LocalRuntime {
    * process of its own and fed by the publishFeed consumer. Undefined when the feed is off.
    */
   feed: FeedService | undefined;
+  /** Stripe's stand-in: the payments and payouts it made, refunds and disputes on demand, its webhook deliveries. */
+  payments: LocalPaymentProvider;
   stop(): Promise<void>;
 }
 
@@ -141,6 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let poller: StreamPoller | null = null;
   let scheduler: Scheduler | null = null;
   let feed: FeedService | undefined;
+  let payments: LocalPaymentProvider | null = null;
   try {
     const client = localClient(endpoint);
     let seed: SeedSummary | null = snapshot?.restored ?? null;
@@ -187,6 +194,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // so that each environment's cache is the only one.
     process.env.PUBLIC_READ_CACHE_MS = '0';
     feed = options.feed === false ? undefined : await startFeedService(issuer);
+    payments = await startLocalPaymentProvider(options.payments);
+    useLocalPayments(payments);
     const server = createGateway({
       issuer,
       feed,
@@ -202,6 +211,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
     // Where the feed publisher (a stream consumer) publishes, as FEED_HTTP_URL names AppSync Events when deployed.
     process.env.FEED_HTTP_URL = baseUrl;
+    payments.setWebhookUrl(`${baseUrl}/payments/stripe/webhook`);
     return {
       url: baseUrl,
       endpoint,
@@ -215,7 +225,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       conflicts,
       environments,
       feed,
+      payments,
       async stop() {
+        await payments?.close();
         await scheduler?.stop();
         await poller?.stop();
         feed?.close();
@@ -227,6 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
   } catch (error) {
+    await payments?.close();
     await scheduler?.stop();
     await poller?.stop();
     feed?.close();
@@ -235,4 +248,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     snapshot?.discard();
     throw error;
   }
+}
+
+/** The payment code's environment, as the stack gives it, pointed at the local provider. */
+function useLocalPayments(payments: LocalPaymentProvider): void {
+  process.env.STRIPE_API_URL = payments.apiUrl;
+  process.env.STRIPE_SECRET_NAME = payments.secretName;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = payments.apiUrl;
+  process.env.WITHDRAWALS_QUEUE_URL = payments.queueUrl;
+  process.env.TESTER_INSTANT_CREDIT ??= String(paymentStageSettings('staging').testerInstantCredit);
 }

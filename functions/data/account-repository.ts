@@ -1,5 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { emptyAccount, type Account, type Topup } from '../domain/accounts.js';
+import { emptyAccount, type Account } from '../domain/accounts.js';
+import type { PaidTopup } from '../domain/payments.js';
+import { toPaidTopup } from './payment-repository.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import { saturated } from './stored-numbers.js';
@@ -11,15 +13,6 @@ export function toAccount(item: Item): Account {
     balance: item.balance as number,
     held: item.held as number,
     updatedAt: item.updatedAt as string,
-  };
-}
-
-export function toTopup(item: Item): Topup {
-  return {
-    topupId: item.topupId as string,
-    amount: item.amount as number,
-    status: 'completed',
-    createdAt: item.createdAt as string,
   };
 }
 
@@ -75,10 +68,10 @@ export async function readPendingCredits(userId: string, limit: number): Promise
   return output.Items ?? [];
 }
 
-export async function listTopups(userId: string, page: PageRequest): Promise<Page<Topup>> {
+export async function listTopups(userId: string, page: PageRequest): Promise<Page<PaidTopup>> {
   const result = await queryPage(
     { partition: keys.account(userId).pk, range: { op: 'begins_with', value: keys.topupPrefix }, forward: false },
     page,
   );
-  return mapPage(result, toTopup);
+  return mapPage(result, toPaidTopup);
 }

@@ -20,7 +20,14 @@ export const items = {
     ...keys.account(a.userId), entity: 'account', ...a,
   }),
   topup: (t: { userId: string; topupId: string; amount: number; createdAt: string }) => ({
-    ...keys.topup(t.userId, t.createdAt, t.topupId), entity: 'topup', status: 'completed', ...t,
+    ...keys.topup(t.userId, t.createdAt, t.topupId), entity: 'topup', status: 'succeeded', ...t,
+  }),
+  /** A top-up paid through the payment provider: pending until its payment's webhook says otherwise. */
+  paidTopup: (t: { userId: string; topupId: string; amount: number; createdAt: string; paymentId: string }) => ({
+    ...keys.topup(t.userId, t.createdAt, t.topupId), entity: 'topup', status: 'pending', ...t,
+  }),
+  withdrawal: (w: { userId: string; withdrawalId: string; amount: number; createdAt: string }) => ({
+    ...keys.withdrawal(w.userId, w.createdAt, w.withdrawalId), entity: 'withdrawal', status: 'requested', ...w,
   }),
   ledgerEntry: (e: {
     userId: string; entryId: string; at: string; kind: string; balanceDelta: number; heldDelta: number; reference: string;

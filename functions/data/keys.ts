@@ -30,6 +30,12 @@ export const keys = {
   /** A top-up id is credited at most once: this marker's condition refuses a second. */
   topupMarker: (userId: string, topupId: string) => ({ pk: `USER#${userId}`, sk: `TOPUP_ID#${topupId}` }),
   ledgerEntry: (userId: string, at: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `LEDGER#${at}#${entryId}` }),
+  /** A provider payment (PaymentIntent id) -> its top-up: the webhook finds a top-up with one GetItem. */
+  payment: (paymentId: string) => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' }),
+  withdrawal: (userId: string, createdAt: string, withdrawalId: string) => ({ pk: `USER#${userId}`, sk: `WITHDRAWAL#${createdAt}#${withdrawalId}` }),
+  withdrawalPrefix: 'WITHDRAWAL#',
+  /** A withdrawal id is requested at most once: this marker's condition refuses a second. */
+  withdrawalMarker: (userId: string, withdrawalId: string) => ({ pk: `USER#${userId}`, sk: `WITHDRAWAL_ID#${withdrawalId}` }),
 
   collection: (collectionId: string) => ({ pk: `COLLECTION#${collectionId}`, sk: 'COLLECTION' }),
   nft: (nftId: string) => ({ pk: `NFT#${nftId}`, sk: 'NFT' }),

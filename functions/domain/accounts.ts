@@ -7,13 +7,6 @@ export interface Account {
   updatedAt: string | null;
 }
 
-export interface Topup {
-  topupId: string;
-  amount: number;
-  status: 'completed';
-  createdAt: string;
-}
-
 /** A verified user who never funded an account has one: empty. */
 export function emptyAccount(userId: string): Account {
   return { userId, balance: 0, held: 0, updatedAt: null };

@@ -86,10 +86,6 @@ export const presale = z.object({
   startsAt: timestamp, endsAt: timestamp, status: windowStatus,
 });
 
-export const topup = z.object({
-  topupId: z.string(), amount: money, status: z.literal('completed'), createdAt: timestamp,
-});
-
 export const sale = z.object({
   nftId: z.string(), collectionId: z.string(), buyer: z.string(), seller: z.string(), price: money,
   fee: money, royalty: money, proceeds: money, soldAt: timestamp,

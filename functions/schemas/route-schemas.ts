@@ -7,6 +7,7 @@ import { feedPage, feedQuery } from './feed.js';
 import * as responses from './responses.js';
 import * as trading from './trading.js';
 import * as bulk from './bulk-trading.js';
+import * as payments from './payments.js';
 
 export interface RouteSchemas {
   /** Request schemas are zod/mini (what the handlers run); response schemas classic zod (docs and tests). */
@@ -31,7 +32,7 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   getAuctions: { query: auctionFilters, response: responses.page(responses.auction) },
   listPresales: { body: presaleFilters, response: responses.page(responses.presale) },
   getPresales: { query: presaleFilters, response: responses.page(responses.presale) },
-  listMyTopups: { query: pageQuery, response: responses.page(responses.topup) },
+  listMyTopups: { query: pageQuery, response: responses.page(payments.topup) },
   listActivity: { query: trading.activityQuery, response: responses.page(responses.activity) },
   getCollectionDepth: { query: depthQuery, response: responses.depth },
   getCollectionHistory: { query: historyQuery, response: responses.history },
@@ -40,7 +41,10 @@ export const routeSchemas: Record<string, RouteSchemas> = {
   listOpenOffers: { query: openOffersQuery, response: responses.page(responses.offer) },
   getCollectionTraits: { query: collectionTraitsQuery, response: responses.collectionTraits },
   readFeed: { query: feedQuery, response: feedPage },
-  createTopup: { body: trading.topupRequest, response: responses.topup, status: 201 },
+  createTopup: { body: trading.topupRequest, response: payments.startedTopup, status: 201 },
+  listMyWithdrawals: { query: pageQuery, response: responses.page(payments.withdrawal) },
+  createWithdrawal: { body: payments.withdrawalRequest, response: payments.withdrawal, status: 201 },
+  stripeWebhook: { response: payments.webhookAnswer },
   createListing: { body: trading.createListingRequest, response: responses.listing, status: 201 },
   cancelListing: { response: responses.cancelledListing },
   buyListing: { response: responses.sale },

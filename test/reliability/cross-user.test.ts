@@ -285,6 +285,38 @@ const probes: Record<string, () => Promise<void>> = {
     await refused('A tops up naming another user', () => asA('POST', '/users/balance-topups', { amount: 5, userId: b }, { 'idempotency-key': 'other-key-1' }), [400]);
   },
 
+  async listMyWithdrawals() {
+    const b = 'user-2';
+    const tokenB = await market.token(b);
+    const theirs = await market.call('POST', '/users/withdrawals', { token: tokenB, body: { amount: 1 }, headers: { 'idempotency-key': 'probe-wd-1' } });
+    assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
+    await market.runtime.payments.idle();
+    const { query, headers } = smuggled(b);
+    const answer = await asA('GET', `/users/withdrawals?limit=100&${query}`, undefined, headers);
+    assert.equal(answer.status, 200);
+    assert.ok(answer.body.items.every((w: Item) => w.withdrawalId !== theirs.body.withdrawalId), 'only A\'s withdrawals');
+    const page = await market.call('GET', '/users/withdrawals?limit=1', { token: tokenB });
+    for (const cursor of [page.body.nextCursor, cursorFor({ pk: `USER#${b}`, sk: 'WITHDRAWAL#9999' })].filter(Boolean)) {
+      const stolen = await asA('GET', `/users/withdrawals?cursor=${cursor}`);
+      assert.equal(stolen.status, 400, `cursor ${cursor}`);
+    }
+  },
+
+  async createWithdrawal() {
+    // The same Idempotency-Key from two users is two withdrawals, each from its own balance; naming another user is a 400.
+    const b = 'user-2';
+    const tokenB = await market.token(b);
+    const bBefore = (await market.call('GET', '/accounts', { token: tokenB })).body;
+    const mine = await asA('POST', '/users/withdrawals', { amount: 1 }, { 'idempotency-key': 'probe-wd-shared' });
+    assert.equal(mine.status, 201, JSON.stringify(mine.body));
+    await market.runtime.payments.idle();
+    assert.deepEqual((await market.call('GET', '/accounts', { token: tokenB })).body, bBefore);
+    const theirs = await market.call('POST', '/users/withdrawals', { token: tokenB, body: { amount: 1 }, headers: { 'idempotency-key': 'probe-wd-shared' } });
+    assert.notEqual(theirs.body.withdrawalId, mine.body.withdrawalId);
+    await market.runtime.payments.idle();
+    await refused('A withdraws naming another user', () => asA('POST', '/users/withdrawals', { amount: 1, userId: b }, { 'idempotency-key': 'probe-wd-2' }), [400]);
+  },
+
   async readFeed() {
     const b = someone(of('account').filter((a) => a.userId !== A), 'another user').userId as string;
     const channel = feedChannels.user(b);

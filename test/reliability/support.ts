@@ -175,6 +175,10 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       getCollectionTraits: { method: 'GET', path: `/market/collections/${id(otherNft?.collectionId)}/traits` },
       readFeed: { method: 'GET', path: '/feed?channel=%2Fmarket%2Fall&since=0', as: 'user' },
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
+      listMyWithdrawals: { method: 'GET', path: '/users/withdrawals', as: 'user' },
+      createWithdrawal: { method: 'POST', path: '/users/withdrawals', body: { amount: 1 }, headers: { 'idempotency-key': unique() }, as: 'user' },
+      // Unsigned: a 400 with nothing written (test/api/payments.test.ts covers signed deliveries).
+      stripeWebhook: { method: 'POST', path: '/payments/stripe/webhook', body: { id: 'evt_sample', object: 'event', type: 'payment_intent.succeeded' } },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },
       sweepCollection: {

@@ -88,9 +88,9 @@ describe('the idempotency table', () => {
     assert.equal(props.GlobalSecondaryIndexes, undefined);
   });
 
-  test('only the routes that keep Powertools records (createTopup, sweepCollection) get it, by name and by grant', () => {
+  test('only the routes that keep Powertools records (createTopup, createWithdrawal, sweepCollection) get it, by name and by grant', () => {
     const marked = routes.filter((route) => route.idempotencyTable).map((route) => route.id);
-    assert.deepEqual(marked, ['createTopup', 'sweepCollection']);
+    assert.deepEqual(marked.sort(), ['createTopup', 'createWithdrawal', 'sweepCollection']);
     const template = stages.staging.template;
     for (const [functionId, fn] of resources(template, 'AWS::Lambda::Function')) {
       const named = fn.Properties!.Environment.Variables.IDEMPOTENCY_TABLE_NAME;
@@ -127,8 +127,8 @@ describe('functions', () => {
 
     test(`${stageName}: every function has the defaults: arm64, Node 24, ESM handler, env, own log group`, () => {
       const functions = resources(template, 'AWS::Lambda::Function');
-      // A function per route, the $default fallback, each scheduled job and each stream consumer.
-      assert.equal(functions.length, routes.length + 1 + deployableJobs().length + deployableStreamConsumers().length);
+      // A function per route, the $default fallback, each scheduled job, each stream consumer and the payout consumer.
+      assert.equal(functions.length, routes.length + 1 + deployableJobs().length + deployableStreamConsumers().length + 1);
       for (const [id, fn] of functions) {
         const props = fn.Properties!;
         assert.deepEqual(props.Architectures, ['arm64'], id);
@@ -138,7 +138,7 @@ describe('functions', () => {
         // What only some functions get: the read cache, the idempotency table, the origin secret and its extension, the
         // live feed's endpoint (the feed publisher: test/stack/live-feed.test.ts).
         const common = Object.fromEntries(Object.entries(props.Environment.Variables as Record<string, unknown>)
-          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|FEED_HTTP_URL|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
+          .filter(([name]) => !/^(PUBLIC_READ_CACHE_MS|IDEMPOTENCY_TABLE_NAME|FEED_HTTP_URL|STRIPE_SECRET_NAME|TESTER_INSTANT_CREDIT|WITHDRAWALS_QUEUE_URL|ORIGIN_SECRET_.*|PARAMETERS_SECRETS_.*|SECRETS_MANAGER_.*|SSM_PARAMETER_STORE_.*)$/.test(name)));
         // The not-found function has no table access, so no table name (test/stack/privileges.test.ts).
         assert.deepEqual(common, {
           ...(id === notFoundId ? {} : { TABLE_NAME: { Ref: tableId } }),
@@ -162,7 +162,8 @@ describe('functions', () => {
       assert.equal(role.Properties!.ManagedPolicyArns, undefined, id);
     }
     const failureQueueIds = resources(template, 'AWS::SQS::Queue').map(([queueId]) => queueId);
-    const [originSecretId] = resources(template, 'AWS::SecretsManager::Secret')[0]!;
+    // The origin secret, and the Stripe secret (test/stack/payments.test.ts says which functions read it).
+    const secretIds = resources(template, 'AWS::SecretsManager::Secret').map(([secretId]) => secretId);
     for (const [id, policy] of resources(template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         const actions = [statement.Action].flat() as string[];
@@ -175,10 +176,13 @@ describe('functions', () => {
         const writesTraces = traceActions.every((action) => actions.includes(action))
           && actions.every((action) => traceActions.includes(action) || (action === 'dynamodb:ListStreams' && id.startsWith('Streams')));
         // An API function may also read the origin secret (test/stack/edge.test.ts, "only CloudFront reaches the API").
-        const readsOriginSecret = actions.every((action) => action.startsWith('secretsmanager:')) && referencedId(statement.Resource) === originSecretId;
+        const readsOriginSecret = actions.every((action) => action.startsWith('secretsmanager:'))
+          && [statement.Resource].flat().every((resource: unknown) => secretIds.includes(referencedId(resource)));
+        // Withdrawals: the request sends to the payouts queue, its consumer receives from it (test/stack/payments.test.ts).
+        const usesPayoutQueue = actions.every((action) => action.startsWith('sqs:')) && referencedId(statement.Resource).startsWith('PaymentsPayouts');
         // The feed publisher publishes to the live feed's namespaces (test/stack/live-feed.test.ts).
         const publishesFeed = actions.every((action) => action === 'appsync:EventPublish') && id.startsWith('StreamspublishFeed');
-        assert.ok(sendsToFailureQueue || writesTraces || readsOriginSecret || publishesFeed || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
+        assert.ok(sendsToFailureQueue || writesTraces || readsOriginSecret || usesPayoutQueue || publishesFeed || actions.every((action) => action.startsWith('dynamodb:') || action.startsWith('logs:')), `${id}: ${actions}`);
         assert.ok(!actions.some((action) => action.endsWith('*')), `${id}: ${actions}`);
         assert.equal(statement.Effect, 'Allow');
       }

@@ -72,6 +72,12 @@ export async function startTestMarketplace(options: {
    * the feed's own tests read what it writes).
    */
   feed?: boolean;
+  /**
+   * The local payment provider (local/payment-provider.ts). In tests a payment settles at once (0 ms) and `call`
+   * answers a paid top-up's 201 only once its webhook was accepted, so a test that tops up can spend next;
+   * `awaitTopups: false` answers at once, as the API does.
+   */
+  payments?: LocalRuntimeOptions['payments'] & { awaitTopups?: boolean };
 } = {}): Promise<TestMarketplace> {
   const tableName = `test-${randomUUID()}`;
   const shared = options.dynamoDbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT;
@@ -90,7 +96,9 @@ export async function startTestMarketplace(options: {
     publicReadCacheMs: options.publicReadCacheMs ?? stageConfig('staging').publicReadCacheMs,
     schedules: options.schedules ?? false,
     feed: options.feed ?? false,
+    payments: { paymentDelayMs: 0, payoutDelayMs: 0, ...options.payments },
   });
+  const awaitTopups = options.payments?.awaitTopups ?? true;
   const client = localClient(runtime.endpoint);
   const doc = DynamoDBDocumentClient.from(client);
   return {
@@ -116,6 +124,9 @@ export async function startTestMarketplace(options: {
         parsed = text ? JSON.parse(text) : null;
       } catch {
         // Not JSON: the test sees the text.
+      }
+      if (awaitTopups && method === 'POST' && path.startsWith('/users/balance-topups') && response.status === 201 && (parsed as any)?.status === 'pending') {
+        await runtime.payments.whenSettled((parsed as any).topupId);
       }
       return { status: response.status, headers: response.headers, body: parsed as any };
     },

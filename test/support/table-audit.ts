@@ -36,13 +36,17 @@ export async function tableSnapshot(doc: DynamoDBDocumentClient, tableName: stri
 
 export interface Audit {
   problems: string[];
-  totals: { topups: number; balances: number; held: number; platformFees: number; pendingCredits: number; traitValues: number };
+  totals: {
+    topups: number; reversed: number; withdrawn: number; shortfalls: number;
+    balances: number; held: number; platformFees: number; pendingCredits: number; traitValues: number;
+  };
 }
 
 /**
  * The marketplace's invariants, checked over the whole table:
- * money is conserved (balances + held + fees = top-ups, counting credits not yet added to accounts), every
- * held amount backs an open offer or a top bid, every NFT has exactly one owner that the holder counts
+ * money is conserved (balances + held + fees = payments succeeded - refunds and lost disputes - withdrawals
+ * paid + shortfalls owed, counting credits not yet added to accounts), every held amount backs an open offer, a
+ * top bid or a withdrawal not yet paid out, every NFT has exactly one owner that the holder counts
  * agree with, presale shards add up, collection stats and floors match the listings, and so does every trait's
  * tokenCount, listedCount, floor and top offer (test/support/trait-audit.ts). Stats, holders
  * and presale `sold` are the stream aggregator's: drain the stream before auditing them (or leave them out
@@ -61,15 +65,27 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
   }
   const accounts = [...effective].map(([userId, figures]) => ({ userId, ...figures }));
   const isPlatform = (a: { userId: string }) => a.userId.startsWith('~platform-');
+  // Money in: payments that succeeded (the seed's top-ups say 'completed'); out: what refunds and lost disputes
+  // took back and withdrawals paid out. A shortfall is what a refund or dispute could not take (docs/payments.md).
+  const paid = of('topup').filter((t) => t.status === 'succeeded' || t.status === 'completed');
+  const payments = {
+    reversed: paid.reduce((s, t) => s + (t.refunded ?? 0) + (t.disputeLost ?? 0), 0),
+    withdrawn: of('withdrawal').filter((w) => w.status === 'paid').reduce((s, w) => s + w.amount, 0),
+    shortfalls: of('account').reduce((s, a) => s + (a.shortfall ?? 0), 0),
+  };
   const totals = {
-    topups: of('topup').reduce((s, t) => s + t.amount, 0),
+    topups: paid.reduce((s, t) => s + t.amount, 0),
+    ...payments,
     balances: accounts.filter((a) => !isPlatform(a)).reduce((s, a) => s + a.balance, 0),
     held: accounts.reduce((s, a) => s + a.held, 0),
     platformFees: accounts.filter(isPlatform).reduce((s, a) => s + a.balance, 0),
     pendingCredits: of('credit').length,
   };
-  if (totals.balances + totals.held + totals.platformFees !== totals.topups) {
-    problems.push(`money: balances ${totals.balances} + held ${totals.held} + fees ${totals.platformFees} != top-ups ${totals.topups}`);
+  if (totals.balances + totals.held + totals.platformFees !== totals.topups - totals.reversed - totals.withdrawn + totals.shortfalls) {
+    problems.push(`money: balances ${totals.balances} + held ${totals.held} + fees ${totals.platformFees} != payments ${totals.topups} - taken back ${totals.reversed} - withdrawn ${totals.withdrawn} + shortfalls ${totals.shortfalls}`);
+  }
+  for (const account of of('account')) {
+    if ((account.shortfall ?? 0) < 0 || (account.openDisputes ?? 0) < 0) problems.push(`account ${account.userId} shortfall ${account.shortfall} open disputes ${account.openDisputes}`);
   }
   for (const account of [...of('account'), ...accounts]) {
     if (account.balance < 0 || account.held < 0 || !Number.isInteger(account.balance) || !Number.isInteger(account.held)) {
@@ -81,6 +97,7 @@ export async function auditTable(doc: DynamoDBDocumentClient, tableName: string,
   const hold = (user: string, amount: number) => expectedHeld.set(user, (expectedHeld.get(user) ?? 0) + amount);
   for (const offer of of('offer')) if (offer.status === 'open') hold(offer.buyer, offer.amount);
   for (const auction of of('auction')) if (!auction.settledAt && auction.highestBidder) hold(auction.highestBidder, auction.highestBid);
+  for (const withdrawal of of('withdrawal')) if (withdrawal.status === 'requested' || withdrawal.status === 'processing') hold(withdrawal.userId, withdrawal.amount);
   for (const account of accounts) {
     if ((expectedHeld.get(account.userId) ?? 0) !== account.held) {
       problems.push(`held: ${account.userId} holds ${account.held}, open offers and top bids say ${expectedHeld.get(account.userId) ?? 0}`);
