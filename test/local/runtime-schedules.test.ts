@@ -11,7 +11,6 @@ import { keys } from '../../functions/data/keys.js';
 import { jobs, type Job } from '../../lib/jobs.js';
 import { startLocalRuntime } from '../../local/runtime.js';
 import { rateMs, startScheduler } from '../../local/scheduler.js';
-import { clock } from '../support/clock.js';
 import { startTestMarketplace, type TestMarketplace } from '../support/marketplace.js';
 import { tradingFixtures } from '../support/trading-fixtures.js';
 
@@ -120,8 +119,6 @@ describe('scheduled jobs in the local runtime', () => {
     const { presaleId } = await fx.freshCollection();
     const [sold, poisoned] = [await fx.mint(presaleId, 'sched-seller'), await fx.mint(presaleId, 'sched-seller')];
     await fx.topUp('sched-bidder', 2_000);
-    // The test's clock stopped until both are set up (bid on, one corrupted): then moved past their end.
-    clock.stop();
     const endsAt = new Date(Date.now() + 2_000).toISOString();
     const auctions = [];
     for (const nftId of [sold, poisoned]) {
@@ -133,8 +130,6 @@ describe('scheduled jobs in the local runtime', () => {
     await market.doc.send(new UpdateCommand({
       TableName: market.tableName, Key: keys.auction(auctions[1]!), UpdateExpression: 'SET collectionId = :gone', ExpressionAttributeValues: { ':gone': 'col-gone' },
     }));
-    clock.advance(2_001);
-    clock.run();
 
     const owner = async (nftId: string) =>
       (await market.doc.send(new GetCommand({ TableName: market.tableName, Key: keys.nft(nftId), ConsistentRead: true }))).Item!.owner;
