@@ -3,6 +3,7 @@
 // The marketplace reaches DynamoDB Local through the fault proxy, so a test can make one write lose a race.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/data/keys.js';
 import { maxAuctionDays } from '../../functions/domain/trading-rules.js';
@@ -180,28 +181,26 @@ describe('a bid reaching the end while it retries', () => {
     const funds = await accountOf('user-9');
     // The local runtime imports a handler on its first call: do that now, not in the timed bid.
     assert.deepEqual(errorOf(await call('user-9', 'POST', '/auctions/auc-none/bids', { amount: 1_000 })), [404, 'AUCTION_NOT_FOUND']);
-    // The clock stopped: the bid starts 1.5 s before the end, and its first transaction is held until 300 ms past
-    // it (the clock moved), then cancelled as by a concurrent transaction.
-    clock.stop();
     const auction = await createAuction('user-8', nftId!, inFuture(3_000));
     const endsAtMs = Date.parse(auction.endsAt);
     const stored = await storedAuction(auction.auctionId);
     const lost: number[] = [];
+    // The bid's first transaction is held past the end, then cancelled as by a concurrent transaction.
     proxy.rule = async (operation, body) => {
       if (operation !== 'TransactWriteItems' || lost.length > 0 || !body.includes(`"BID#`) || !body.includes(`AUCTION#${auction.auctionId}"`)) return undefined;
-      lost.push(clock.now());
-      clock.advance(endsAtMs - clock.now() + 300);
+      lost.push(Date.now());
+      await sleep(endsAtMs - Date.now() + 300);
       return 'conflict';
     };
     try {
-      clock.advance(endsAtMs - clock.now() - 1_500);
+      await sleep(endsAtMs - Date.now() - 1_500);
+      assert.ok(Date.now() < endsAtMs - 1_000, 'the bid starts well before the end');
       const bid = await call('user-9', 'POST', `/auctions/${auction.auctionId}/bids`, { amount: 1_000 });
       assert.equal(lost.length, 1, 'the first attempt reached its write');
       assert.ok(lost[0]! < endsAtMs, 'before the end');
       assert.deepEqual(errorOf(bid), [409, 'AUCTION_NOT_LIVE'], JSON.stringify(bid.body));
     } finally {
       proxy.rule = undefined;
-      clock.run();
     }
     assert.deepEqual(await storedAuction(auction.auctionId), stored, 'no bid written, the end not moved');
     assert.deepEqual(await accountOf('user-9'), funds);

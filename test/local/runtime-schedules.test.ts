@@ -3,7 +3,7 @@
 // default in `npm start` (SCHEDULES=off turns it off), off in tests unless asked.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
@@ -20,6 +20,14 @@ const testJob = (overrides: Partial<Job> = {}): Job => ({
   id: 'tickJob', handler: 'unused', schedule: 'rate(1 minute)', access: 'read', timeoutSeconds: 5, summary: 'test job', ...overrides,
 });
 
+/** Moves the mocked timers forward `ms`, 50 ms at a time, letting what each timer started run before the next. */
+async function ticks(ms: number): Promise<void> {
+  for (let done = 0; done < ms; done += 50) {
+    mock.timers.tick(50);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('the local scheduler', () => {
   it('reads the period of each rate() schedule as EventBridge writes it, and refuses what it cannot run', () => {
     assert.equal(rateMs('rate(1 minute)'), 60_000);
@@ -34,18 +42,22 @@ describe('the local scheduler', () => {
   });
 
   it('invokes a job on its schedule with the EventBridge scheduled event and a Lambda context with its timeout', async () => {
-    const calls: Array<{ event: ScheduledEvent; context: Context; at: number }> = [];
+    const calls: Array<{ event: ScheduledEvent; context: Context; at: number; left: number }> = [];
+    // Timers and Date mocked: the scheduler's 250 ms are the test's ticks, exact on any machine.
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-01-01T00:00:00Z') });
     const started = Date.now();
     const scheduler = startScheduler({
-      jobs: [{ job: testJob({ timeoutSeconds: 7 }), handler: async (event, context) => { calls.push({ event, context, at: Date.now() }); return { ok: true }; } }],
+      jobs: [{ job: testJob({ timeoutSeconds: 7 }), handler: async (event, context) => {
+        calls.push({ event, context, at: Date.now(), left: context.getRemainingTimeInMillis() });
+        return { ok: true };
+      } }],
       everyMs: 250, log: () => undefined,
     });
     try {
-      await sleep(900);
+      await ticks(900);
       assert.deepEqual(scheduler.schedules, [{ jobId: 'tickJob', everyMs: 250 }]);
-      assert.ok(calls.length >= 3 && calls.length <= 4, `${calls.length} runs in 900 ms`);
-      calls.forEach(({ at }, i) => assert.ok(Math.abs(at - (started + (i + 1) * 250)) < 150, `run ${i + 1} on time: ${at - started} ms`));
-      for (const { event, context } of calls) {
+      assert.deepEqual(calls.map(({ at }) => at - started), [250, 500, 750], 'one run each 250 ms, on the grid');
+      for (const { event, context, left } of calls) {
         const { id, time, ...rest } = event;
         assert.match(id, /^[0-9a-f-]{36}$/);
         assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -54,12 +66,12 @@ describe('the local scheduler', () => {
           resources: [`arn:aws:events:${process.env.AWS_REGION ?? 'us-east-1'}:000000000000:rule/tickJobSchedule`], detail: {},
         });
         assert.equal(context.functionName, 'tickJob');
-        const left = context.getRemainingTimeInMillis();
-        assert.ok(left > 6_000 && left <= 7_000, `time left ${left}`);
+        assert.equal(left, 7_000, 'the job\'s timeout, when it starts');
       }
       assert.equal(new Set(calls.map(({ event }) => event.id)).size, calls.length, 'each event has its own id');
       assert.ok(scheduler.runs().every((run) => run.outcome === 'succeeded' && (run.result as { ok: boolean }).ok));
     } finally {
+      mock.timers.reset();
       await scheduler.stop();
     }
     const count = calls.length;
@@ -68,6 +80,7 @@ describe('the local scheduler', () => {
   });
 
   it('sends a run that throws or times out to the on-failure destination, and skips a run due while one is going', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-01-01T00:00:00Z') });
     let runs = 0;
     const scheduler = startScheduler({
       jobs: [
@@ -77,13 +90,14 @@ describe('the local scheduler', () => {
       everyMs: 400, log: () => undefined,
     });
     try {
-      await sleep(1_500);
+      await ticks(1_500);
     } finally {
+      mock.timers.reset();
       await scheduler.stop();
     }
     const failures = scheduler.failures();
     const failing = failures.filter((f) => f.jobId === 'failingJob');
-    assert.ok(failing.length >= 3, `${failing.length} failed runs`);
+    assert.equal(failing.length, 3, 'the runs due at 400, 800 and 1200 ms');
     assert.deepEqual(failing[0]!.responsePayload, { errorType: 'JobItemsFailedError', errorMessage: '2 due item(s) failed: a, b' });
     assert.equal(failing[0]!.requestContext.condition, 'RetriesExhausted');
     assert.equal(failing[0]!.requestContext.approximateInvokeCount, 1);
