@@ -42,6 +42,11 @@ export interface Route {
   access: 'read' | 'write';
   /** The handler keeps Powertools idempotency records: it gets the idempotency table (IDEMPOTENCY_TABLE_NAME). */
   idempotencyTable?: true;
+  /**
+   * What the handler asks of payments (lib/payments.ts): `provider`, the payment provider's secret (it calls Stripe
+   * or checks its signatures); `payouts`, the withdrawals queue (it sends payouts to it).
+   */
+  payments?: 'provider' | 'payouts';
   summary: string;
   /** The path as the seed report's clients call it (trailing slash included), where it differs. */
   seedPath?: string;
@@ -174,7 +179,7 @@ export const routes: readonly Route[] = [
   // Trading: every write moves money or NFTs in one DynamoDB transaction.
   {
     id: 'createTopup', method: 'POST', path: '/users/balance-topups',
-    handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true,
+    handler: 'topups/create-topup', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true, payments: 'provider',
     summary: 'Start a paid top-up: the balance is credited when the payment succeeds; the Idempotency-Key header is required and makes retries safe',
   },
   {
@@ -184,13 +189,13 @@ export const routes: readonly Route[] = [
   },
   {
     id: 'createWithdrawal', method: 'POST', path: '/users/withdrawals',
-    handler: 'withdrawals/create-withdrawal', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true,
+    handler: 'withdrawals/create-withdrawal', auth: 'user', cache: null, throttle: 'user-write', access: 'write', idempotencyTable: true, payments: 'payouts',
     summary: 'Withdraw: the amount is held until the payment provider pays it out (returned if the payout fails); the Idempotency-Key header is required',
   },
   {
     // Called by Stripe, not by users: no JWT; the SDK checks the signature over the raw body.
     id: 'stripeWebhook', method: 'POST', path: '/payments/stripe/webhook',
-    handler: 'payments/stripe-webhook', auth: 'public', cache: null, throttle: 'user-write', access: 'write',
+    handler: 'payments/stripe-webhook', auth: 'public', cache: null, throttle: 'user-write', access: 'write', payments: 'provider',
     summary: "Stripe's webhook: payments succeeded or failed, refunds, disputes, payouts; signed, applied exactly once each",
   },
   {

@@ -68,8 +68,9 @@ export class SharedFunctionRoles extends Construct {
   }
 
   /** The role of every function with these grants. */
-  roleFor(grants: { access: TableAccess; idempotencyTable: boolean }): Role {
-    const name = `${{ none: 'NoData', read: 'Read', write: 'Write' }[grants.access]}${grants.idempotencyTable ? 'Idempotent' : ''}`;
+  roleFor(grants: { access: TableAccess; idempotencyTable: boolean; payments?: 'provider' | 'payouts' | undefined }): Role {
+    const payments = { provider: 'PaymentProvider', payouts: 'Payouts', none: '' }[grants.payments ?? 'none'];
+    const name = `${{ none: 'NoData', read: 'Read', write: 'Write' }[grants.access]}${grants.idempotencyTable ? 'Idempotent' : ''}${payments}`;
     let role = this.roles.get(name);
     if (!role) {
       role = lambdaRole(this, name, this.table);

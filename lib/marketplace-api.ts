@@ -114,7 +114,7 @@ export class MarketplaceApi extends Construct {
 
     for (const route of routes) {
       const handler = new MarketplaceFunction(this, route.id, {
-        role: roles.roleFor({ access: route.access, idempotencyTable: route.idempotencyTable === true }),
+        role: roles.roleFor({ access: route.access, idempotencyTable: route.idempotencyTable === true, payments: route.payments }),
         handler: route.handler,
         access: route.access,
         description: `${routeKey(route)}: ${route.summary}`.slice(0, 256),

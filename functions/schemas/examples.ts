@@ -9,6 +9,7 @@ export const requestExamples: Record<string, unknown> = {
   listAuctions: { status: 'live', limit: 5 },
   listPresales: { status: 'upcoming' },
   createTopup: { amount: 250000 },
+  createWithdrawal: { amount: 1000 },
   createListing: { nftId: 'nft-1', price: 120000 },
   sweepCollection: { collectionId: 'col-1', maxItems: 5, maxPricePerItem: 200000, attributes: { Background: ['Red', 'Blue'] } },
   createListingsBatch: { items: [{ nftId: 'nft-1', price: 120000 }, { nftId: 'nft-2', price: 125000 }] },

@@ -89,6 +89,7 @@ const unroutedResponses = {
 const tagOf: Record<string, string> = {
   market: 'Market', listings: 'Listings', offers: 'Offers', auctions: 'Auctions', presales: 'Presales',
   accounts: 'Account', topups: 'Account', nfts: 'Account', users: 'Account', feed: 'Feed',
+  withdrawals: 'Account', payments: 'Payments',
 };
 const tags = [
   { name: 'Market', description: 'Listings, floors, collections and their statistics, activity; sweeps and new collections' },
@@ -96,8 +97,9 @@ const tags = [
   { name: 'Offers', description: 'Offers on an NFT, a collection or a trait: make, cancel, accept' },
   { name: 'Auctions', description: 'Auctions: list, create, bid, cancel, settle' },
   { name: 'Presales', description: 'Presales (mints): list, create, purchase' },
-  { name: 'Account', description: "The caller's balance, top-ups, NFTs and activity" },
+  { name: 'Account', description: "The caller's balance, top-ups, withdrawals, NFTs and activity" },
   { name: 'Feed', description: 'The live feed: what a subscriber missed' },
+  { name: 'Payments', description: "The payment provider's webhook: payments, refunds, disputes and payouts" },
 ];
 
 function requestBody(route: Route, body: ZodType): Record<string, unknown> {

@@ -16,6 +16,10 @@ const write = [...read, 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'
 const idempotency = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 // What Lambda's event source mapping needs of a stream (ListStreams takes no resource).
 const streamRead = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+// The withdrawals queue: what sending a payout needs (CDK's grantSendMessages), and what Lambda's event source mapping
+// needs to consume it.
+const queueSend = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+const queueConsume = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
 
 interface Needs {
   table: string[];
@@ -23,17 +27,23 @@ interface Needs {
   stream: string[];
   originSecret: boolean;
   feedPublish: boolean;
+  /** The payment provider's secret (routes with `payments: 'provider'`, the payout consumer). */
+  paymentSecret: boolean;
+  queue: string[];
 }
 
 /** What each function needs, derived from the route table, the jobs and the consumers, by function logical id. */
 function needs(stageName: StageName): Map<string, { name: string; needs: Needs }> {
   const { template } = stage(stageName);
   const byId = new Map<string, { name: string; needs: Needs }>();
-  const none: Needs = { table: [], idempotencyTable: [], stream: [], originSecret: false, feedPublish: false };
+  const none: Needs = { table: [], idempotencyTable: [], stream: [], originSecret: false, feedPublish: false, paymentSecret: false, queue: [] };
   for (const route of routes) {
     byId.set(routeFunction(template, routeKey(route)).functionId, {
       name: routeKey(route),
-      needs: { ...none, table: route.access === 'read' ? read : write, idempotencyTable: route.idempotencyTable ? idempotency : [], originSecret: true },
+      needs: {
+        ...none, table: route.access === 'read' ? read : write, idempotencyTable: route.idempotencyTable ? idempotency : [], originSecret: true,
+        paymentSecret: route.payments === 'provider', queue: route.payments === 'payouts' ? queueSend : [],
+      },
     });
   }
   // The not-found function answers 404 or 405 from the route table alone.
@@ -52,6 +62,8 @@ function needs(stageName: StageName): Map<string, { name: string; needs: Needs }
       needs: { ...none, table: write, stream: streamRead, feedPublish: consumer.id === 'publishFeed' },
     });
   }
+  // The withdrawals queue's consumer asks the provider to pay each one out (lib/payments.ts).
+  byId.set(functionNamed('PaymentsPayOut'), { name: 'payout consumer', needs: { ...none, table: write, paymentSecret: true, queue: queueConsume } });
   return byId;
 }
 
@@ -61,9 +73,14 @@ function granted(stageName: StageName, functionId: string): Needs & { other: str
   const tableIds = resources(template, 'AWS::DynamoDB::Table');
   const mainId = tableIds.find(([, table]) => table.Properties!.StreamSpecification)![0];
   const idempotencyId = tableIds.find(([id]) => id !== mainId)![0];
-  const [secretId] = resources(template, 'AWS::SecretsManager::Secret')[0]!;
+  const secrets = resources(template, 'AWS::SecretsManager::Secret');
+  const [stripeSecretId] = secrets.find(([id]) => id.includes('StripeSecret'))!;
+  const [secretId] = secrets.find(([id]) => id !== stripeSecretId)!;
   const roleId = referencedId(resource(template, functionId).Properties!.Role);
-  const result = { table: new Set<string>(), idempotencyTable: new Set<string>(), stream: new Set<string>(), other: new Set<string>(), originSecret: false, feedPublish: false };
+  const result = {
+    table: new Set<string>(), idempotencyTable: new Set<string>(), stream: new Set<string>(), queue: new Set<string>(), other: new Set<string>(),
+    originSecret: false, feedPublish: false, paymentSecret: false,
+  };
   for (const [, policy] of resources(template, 'AWS::IAM::Policy') as [string, CfnResource][]) {
     if (!(policy.Properties!.Roles as unknown[]).some((role) => referencedId(role) === roleId)) continue;
     for (const statement of policy.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
@@ -74,8 +91,12 @@ function granted(stageName: StageName, functionId: string): Needs & { other: str
           else if (on.includes(`"${mainId}"`)) result.table.add(action);
           else if (on.includes(`"${idempotencyId}"`)) result.idempotencyTable.add(action);
           else result.other.add(`${action} on ${on}`);
-        } else if (action === 'secretsmanager:GetSecretValue' && on.includes(secretId)) result.originSecret = true;
+        } else if (action === 'secretsmanager:GetSecretValue' && on.includes(`"${secretId}"`)) result.originSecret = true;
+        // CDK's grantRead of a secret: GetSecretValue and DescribeSecret.
+        else if (/^secretsmanager:(GetSecretValue|DescribeSecret)$/.test(action) && on.includes(`"${stripeSecretId}"`)) result.paymentSecret = true;
+        else if (action.startsWith('sqs:') && on.includes('PaymentsPayouts')) result.queue.add(action);
         else if (action === 'appsync:EventPublish') result.feedPublish = true;
+        // ...and the rest of sqs: sending to an on-failure destination's queue (jobs, stream consumers).
         else if (!/^(logs:(CreateLogStream|PutLogEvents)|xray:Put(TraceSegments|TelemetryRecords)|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl))$/.test(action)) {
           result.other.add(`${action} on ${on}`);
         }
@@ -84,7 +105,8 @@ function granted(stageName: StageName, functionId: string): Needs & { other: str
   }
   return {
     table: [...result.table].sort(), idempotencyTable: [...result.idempotencyTable].sort(), stream: [...result.stream].sort(),
-    other: [...result.other].sort(), originSecret: result.originSecret, feedPublish: result.feedPublish,
+    queue: [...result.queue].sort(), other: [...result.other].sort(),
+    originSecret: result.originSecret, feedPublish: result.feedPublish, paymentSecret: result.paymentSecret,
   };
 }
 

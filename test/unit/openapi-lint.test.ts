@@ -296,7 +296,7 @@ describe('the OpenAPI document describes every answer the API gives (issue 22, s
     const readFeed = operations.find(({ route }) => route.id === 'readFeed')!.op;
     assert.match(resolve(readFeed.responses['403']).description, /NOT_YOUR_CHANNEL/);
     const withBody = operations.filter(({ op }) => op.requestBody);
-    assert.equal(withBody.length, 16);
+    assert.equal(withBody.length, 17);
     for (const { route, op } of withBody) {
       assert.ok(op.responses['413'] && op.responses['415'], route.id);
       assert.ok(resolve(op.responses['413']).content['application/json'], route.id);
