@@ -55,6 +55,8 @@ export const maxCacheSeconds = (routes: readonly Route[]) => Math.max(0, ...cach
  */
 export const forwardedHeaders = [
   'content-type', 'idempotency-key',
+  // The payment provider's webhook signature (its route is not cached; listed so that no path can drop it).
+  'stripe-signature',
   // A browser's CORS preflight: API Gateway answers it only when it sees these.
   'origin', 'access-control-request-method', 'access-control-request-headers',
 ] as const;

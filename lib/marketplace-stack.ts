@@ -101,6 +101,7 @@ export class MarketplaceStack extends Stack {
       { id: fallbackRoute.id, handler: this.api.fallback },
     ];
     const liveAliases = apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, alias: handler.live! }));
+    const payments = new Payments(this, 'Payments', { config, table: this.table, functions: new Map(this.api.routes.map(({ route, handler }) => [route.id, handler])) });
     const resources: MonitoredResources = {
       httpApi: this.api.httpApi,
       stage: this.api.stage,
@@ -109,6 +110,7 @@ export class MarketplaceStack extends Stack {
         ...apiFunctions.map(({ id: functionId, handler }) => ({ id: functionId, function: handler.function })),
         ...jobs,
         ...streamConsumers,
+        { id: 'payOut', function: payments.payOut.function },
       ],
       liveAliases,
       streamConsumers,
@@ -125,7 +127,7 @@ export class MarketplaceStack extends Stack {
     this.feed = publisher ? new LiveFeed(this, 'LiveFeed', { users: this.users, publisher, topic: this.alarms.topic }) : undefined;
     new MarketplaceDashboard(this, 'Dashboard', { resources, rows: this.feed ? [this.feed.dashboardRow()] : [] });
     new MarketplaceBudget(this, 'Budget', { config, topic: this.alarms.topic });
-    new Payments(this, 'Payments', { config, table: this.table, topic: this.alarms.topic, functions: new Map(this.api.routes.map(({ route, handler }) => [route.id, handler])) });
+    payments.notify(this.alarms.topic);
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(outputKeys.cloudFrontUrl, `https://${this.edge.distribution.distributionDomainName}`, 'Public base URL: call the API here');

@@ -44,7 +44,7 @@ export class Payments extends Construct {
   readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: {
-    config: StageConfig; table: ITable; topic: ITopic; functions: ReadonlyMap<string, MarketplaceFunction>;
+    config: StageConfig; table: ITable; functions: ReadonlyMap<string, MarketplaceFunction>;
   }) {
     super(scope, id);
     const { config, table, functions } = props;
@@ -96,6 +96,11 @@ export class Payments extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.deadLetterAlarm.addAlarmAction(new SnsAction(props.topic));
+  }
+
+  /** The alarm topic hears the dead-letter alarm fire and clear (the topic is made after the functions it watches). */
+  notify(topic: ITopic): void {
+    this.deadLetterAlarm.addAlarmAction(new SnsAction(topic));
+    this.deadLetterAlarm.addOkAction(new SnsAction(topic));
   }
 }

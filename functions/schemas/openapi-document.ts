@@ -71,9 +71,11 @@ const sharedResponses = {
 /**
  * What a request no operation takes is answered: the document cannot list "every other path" or "every other
  * method" as operations, so the answers are described here (an extension), and the tests' validator applies them.
- * 404 and 405 are the $default route's; 413, 414 and 431 come before any routing, whatever the path or method.
+ * 404 and 405 are the $default route's, and so is its 403 to a request that did not come through CloudFront (it
+ * checks the origin header first, as every handler does); 413, 414 and 431 come before any routing.
  */
 const unroutedResponses = {
+  403: { description: 'A request that did not come through CloudFront (ORIGIN_NOT_ALLOWED)', content: json(ref('schemas', 'Error'), errorExample('ORIGIN_NOT_ALLOWED', 'Call the API at its public URL')) },
   413: { description: 'A body over what API Gateway accepts, refused before routing', content: json(ref('schemas', 'GatewayMessage'), { message: 'Request Entity Too Large' }) },
   414: { description: 'A URL over 8 KiB, refused by CloudFront before routing. No body' },
   431: { description: 'Headers over 16 KiB, refused by the local gateway\'s HTTP server before routing. No body' },

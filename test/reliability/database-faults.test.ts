@@ -33,7 +33,7 @@ before(async () => {
   market.stop = async () => { await stop(); await own?.stop(); };
   // The test reads the table directly, not through the proxy.
   const items = (await settledSnapshot(market)).map((t) => JSON.parse(t));
-  ({ requests: samples, user: sampleUser } = sampleRequests(items));
+  ({ requests: samples, user: sampleUser } = sampleRequests(items, { webhookSecret: market.runtime.payments.webhookSecret }));
 });
 after(async () => {
   await market?.stop();

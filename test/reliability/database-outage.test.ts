@@ -82,7 +82,7 @@ function isUnavailableAnswer(answer: ApiAnswer): boolean {
 describe('DynamoDB stopped and restarted', () => {
   it('fails fast with 503 while down, writes nothing, and serves again by itself once back', async () => {
     const items = (await settledSnapshot(market)).map((t) => JSON.parse(t));
-    const { user, requests } = sampleRequests(items);
+    const { user, requests } = sampleRequests(items, { webhookSecret: market.runtime.payments.webhookSecret });
     const token = await market.token(user);
     const creator = await market.token(user, ['creators']);
     assert.deepEqual(routes.filter((r) => !requests[r.id]).map((r) => r.id), [], 'a sample request for every route');

@@ -90,6 +90,7 @@ const answerPastIdentity: Record<string, [number, string | null]> = {
   createOffer: [400, 'VALIDATION_FAILED'], cancelOffer: [404, 'OFFER_NOT_FOUND'], acceptOffer: [404, 'OFFER_NOT_FOUND'],
   createAuction: [400, 'VALIDATION_FAILED'], placeBid: [400, 'VALIDATION_FAILED'], cancelAuction: [404, 'AUCTION_NOT_FOUND'],
   settleAuction: [404, 'AUCTION_NOT_FOUND'], createPresale: [403, 'NOT_CREATOR'], purchasePresale: [400, 'VALIDATION_FAILED'],
+  listMyWithdrawals: [200, null], createWithdrawal: [400, 'VALIDATION_FAILED'],
 };
 
 function request(route: Route, authorization: string | null) {

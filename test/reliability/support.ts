@@ -2,6 +2,7 @@
 // keys for forging tokens, and payload-2.0 events for invoking handlers directly.
 import { randomUUID, type webcrypto } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import Stripe from 'stripe';
 import type { Route } from '../../functions/routes.js';
 import { lambdaContext as localLambdaContext } from '../../local/handler-loader.js';
 import { tableSnapshot } from '../support/table-audit.js';
@@ -125,11 +126,21 @@ export interface SampleRequest {
   as?: 'user' | 'creator';
 }
 
+/** A delivery of the payment provider's webhook, signed with `webhookSecret` as the provider signs it. */
+function signedWebhookEvent(webhookSecret: string): Pick<SampleRequest, 'body' | 'headers'> {
+  const event = {
+    id: `evt_${randomUUID().slice(0, 8)}`, object: 'event', type: 'payment_intent.succeeded',
+    data: { object: { id: 'pi_sample', object: 'payment_intent', amount: 100, metadata: {} } },
+  };
+  return { body: event, headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(event), secret: webhookSecret }) } };
+}
+
 /**
  * One valid request per route id, on records of a seeded marketplace: what a working client would send,
- * so the request reaches DynamoDB. The sample user is one who owns, lists, offers and creates.
+ * so the request reaches DynamoDB. The sample user is one who owns, lists, offers and creates. With the
+ * marketplace's `webhookSecret`, the webhook's sample is signed (else it is refused before any read).
  */
-export function sampleRequests(items: Item[]): { user: string; requests: Record<string, SampleRequest> } {
+export function sampleRequests(items: Item[], options: { webhookSecret?: string } = {}): { user: string; requests: Record<string, SampleRequest> } {
   const now = new Date().toISOString();
   const of = (entity: string) => items.filter((i) => i.entity === entity) as Array<Record<string, any>>;
   const users = of('account').map((a) => a.userId as string).filter((u) => !u.startsWith('~'));
@@ -177,8 +188,11 @@ export function sampleRequests(items: Item[]): { user: string; requests: Record<
       createTopup: { method: 'POST', path: '/users/balance-topups', body: { amount: 500 }, headers: { 'idempotency-key': unique() }, as: 'user' },
       listMyWithdrawals: { method: 'GET', path: '/users/withdrawals', as: 'user' },
       createWithdrawal: { method: 'POST', path: '/users/withdrawals', body: { amount: 1 }, headers: { 'idempotency-key': unique() }, as: 'user' },
-      // Unsigned: a 400 with nothing written (test/api/payments.test.ts covers signed deliveries).
-      stripeWebhook: { method: 'POST', path: '/payments/stripe/webhook', body: { id: 'evt_sample', object: 'event', type: 'payment_intent.succeeded' } },
+      // Unsigned without the secret: a 400 with nothing written (test/api/payments.test.ts covers signed deliveries).
+      stripeWebhook: {
+        method: 'POST', path: '/payments/stripe/webhook',
+        ...(options.webhookSecret ? signedWebhookEvent(options.webhookSecret) : { body: { id: 'evt_sample', object: 'event', type: 'payment_intent.succeeded' } }),
+      },
       createListing: { method: 'POST', path: '/market/listings', body: { nftId: mine.freeNft?.nftId, price: 1234 }, as: 'user' },
       cancelListing: { method: 'DELETE', path: `/market/listings/${id(mine.listing?.listingId)}`, as: 'user' },
       sweepCollection: {

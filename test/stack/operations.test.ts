@@ -35,7 +35,7 @@ describe('alarms', () => {
     }
   });
 
-  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job, 1 for the live feed', () => {
+  test('the alarm set: 2 API, an errors alarm per API function, an errors alarm per ten other functions, a throttles alarm per ten functions, 2 DynamoDB, 2 per stream consumer, 1 per job, 1 for the live feed, 1 for the payouts\' dead letters', () => {
     const functionCount = resources(template, 'AWS::Lambda::Function').length;
     const apiFunctionCount = routes.length + 1;
     const consumerCount = deployableStreamConsumers().length;
@@ -43,7 +43,8 @@ describe('alarms', () => {
     assert.ok(jobCount > 0);
     assert.equal(alarms.size,
       2 + apiFunctionCount + Math.ceil((functionCount - apiFunctionCount) / 10) + Math.ceil(functionCount / 10) + 2 + 2 * consumerCount + jobCount
-      + 1); // the live feed's publish failures (lib/live-feed.ts)
+      + 1 // the live feed's publish failures (lib/live-feed.ts)
+      + 1); // withdrawals the payout consumer gave up on (lib/payments.ts)
     for (const job of deployableJobs()) {
       const props = alarm(`${job.id[0]!.toUpperCase()}${job.id.slice(1)}JobFailures`).Properties!;
       assert.deepEqual([props.MetricName, props.ComparisonOperator, props.Threshold], ['ApproximateNumberOfMessagesVisible', 'GreaterThanThreshold', 0], job.id);

@@ -125,10 +125,11 @@ export function routeFunction(template: Template, key: string): { routeId: strin
 }
 
 /** Every IAM action granted to a function's role, across its policies. */
-export function roleActions(template: Template, functionId: string): string[] {
+export function roleActions(template: Template, functionId: string, on: (resource: unknown) => boolean = () => true): string[] {
   const roleId = referencedId(resource(template, functionId).Properties!.Role);
   return resources(template, 'AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => referencedId(role) === roleId))
-    .flatMap(([, policy]) => (policy.Properties!.PolicyDocument.Statement as { Action: string | string[] }[])
+    .flatMap(([, policy]) => (policy.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((statement) => on(statement.Resource))
       .flatMap((statement) => [statement.Action].flat()));
 }
