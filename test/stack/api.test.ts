@@ -218,10 +218,11 @@ describe('safe deploys: every API function behind a live alias that CodeDeploy m
     assert.equal(stageConfigs.staging.deploymentConfig, 'ALL_AT_ONCE');
   });
 
-  test('jobs and stream consumers have no alias or deployment group (nothing calls them through one)', () => {
+  test('jobs, stream consumers and the payout consumer have no alias or deployment group (nothing calls them through one)', () => {
     const { template } = stages.prod;
     assert.equal(resources(template, 'AWS::Lambda::Alias').length, apiKeys.length);
-    assert.equal(resources(template, 'AWS::Lambda::Function').length, apiKeys.length + deployableJobs().length + deployableStreamConsumers().length);
+    const payoutConsumer = 1; // lib/payments.ts
+    assert.equal(resources(template, 'AWS::Lambda::Function').length, apiKeys.length + deployableJobs().length + deployableStreamConsumers().length + payoutConsumer);
   });
 
   test('one CodeDeploy role for every group, with AWS\'s policy for Lambda deployments only', () => {
