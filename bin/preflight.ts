@@ -7,20 +7,25 @@ import { buildMarketplaceStage } from '../lib/marketplace-app.js';
 import { stageConfigFromContext } from '../lib/stage-context.js';
 import { stageConfigs, type StageName } from '../lib/stage-config.js';
 import { readFileSync } from 'node:fs';
+import { commandLine, usageError } from './cli-args.js';
 import { projectPath } from '../lib/project-paths.js';
 
-function contextArgs(argv: readonly string[]): Record<string, string> {
+/** `-c key=value` (or `--context key=value`), as cdk takes them, any number of times. */
+function contextArgs(): Record<string, string> {
+  const { values } = commandLine(`Usage: npm run preflight -- [-c stage=staging|prod] [-c key=value ...]
+  What the target account needs before cdk deploy: region, bootstrap, the stage's per-stack figures and the per-account
+  quotas both stages use, against AWS's defaults. Offline.`, { context: { type: 'string', short: 'c', multiple: true } });
   const context: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] !== '-c' && argv[i] !== '--context') continue;
-    const [key, ...value] = (argv[++i] ?? '').split('=');
-    if (key) context[key] = value.join('=');
+  for (const pair of values.context ?? []) {
+    const [key, ...value] = pair.split('=');
+    if (!key || value.length === 0) usageError(`-c ${pair}: expected key=value`);
+    context[key] = value.join('=');
   }
   return context;
 }
 
 const cdkContext = (JSON.parse(readFileSync(projectPath('cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-const cli = contextArgs(process.argv.slice(2));
+const cli = contextArgs();
 const config = stageConfigFromContext((key) => cli[key] ?? cdkContext[key]);
 // Functions are not bundled: the counts do not depend on the code.
 const app = new App({ context: { ...cdkContext, ...cli, 'aws:cdk:bundling-stacks': [], 'aws:cdk:version-reporting': true } });

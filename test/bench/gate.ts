@@ -28,7 +28,7 @@ const projectRoot = resolve(here, '..', '..');
 const baselineFile = join(here, 'gate-baseline.json');
 const tolerance = 0.15;
 
-const usage = `usage: npm run bench:gate -- [options]
+const usage = `Usage: npm run bench:gate -- [options]
   --rate N            requests a second (default 100)
   --duration S        seconds measured (default 30), after --warmup S (default 5)
   --seed small|demo   the marketplace's seed (default small)

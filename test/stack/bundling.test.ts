@@ -23,7 +23,9 @@ function functionsWithHandlers(): { id: string; functionId: string; handler: str
   const fallback = { id: fallbackRoute.id, functionId: routeFunction(template, '$default').functionId, handler: fallbackRoute.handler };
   const functionIds = resources(template, 'AWS::Lambda::Function').map(([functionId]) => functionId);
   const byId = ({ id, handler }: { id: string; handler: string }) => ({ id, functionId: functionIds.find((functionId) => functionId.includes(id))!, handler });
-  return [...byRoute, fallback, ...deployableJobs().map(byId), ...deployableStreamConsumers().map(byId)];
+  // The withdrawals queue's consumer (lib/payments.ts).
+  const payOut = { id: 'PaymentsPayOut', handler: 'withdrawals/pay-out' };
+  return [...byRoute, fallback, ...deployableJobs().map(byId), ...deployableStreamConsumers().map(byId), byId(payOut)];
 }
 
 function bundleDir(functionId: string): string {

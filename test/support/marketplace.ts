@@ -131,6 +131,8 @@ export async function startTestMarketplace(options: {
       return { status: response.status, headers: response.headers, body: parsed as any };
     },
     async settle() {
+      // The payment provider's webhooks and payouts first: what they write goes through the stream too.
+      await runtime.payments.idle();
       await runtime.streams?.drain();
       // What the consumers wrote meanwhile is on the stream too (the aggregator's collection stats feed the live
       // feed's collection.updated): one more drain handles it; the feed's own writes reach no consumer.
