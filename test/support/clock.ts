@@ -2,7 +2,9 @@
 // code reads it (`new Date()`, `Date.now()`), moved by the test instead of waited for. A test stops it to make
 // "at the same instant" exact (a cache entry's age, an auction's last second), moves it past an end instead of
 // sleeping, and lets it run again. Timers (setTimeout, performance.now) keep real time: SDK timeouts, batching
-// windows and the stream poller's polling are unaffected, and the clock only ever moves forward.
+// windows and the stream poller's polling are unaffected, and the clock only ever moves forward. Moved more than 5
+// minutes ahead, it makes the AWS SDK see clock skew in DynamoDB's answers, and the SDK then sends a failed call
+// again as it was: a test that counts a call's attempts runs before any test moves the clock that far.
 const RealDate = Date;
 let offsetMs = 0;
 let stoppedAt: number | null = null;
