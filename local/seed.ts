@@ -36,7 +36,7 @@ export interface SeedSummary {
 }
 
 /** mulberry32: a tiny deterministic PRNG, so every seeded marketplace is the same. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

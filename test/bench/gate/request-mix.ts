@@ -1,6 +1,7 @@
 import type { Route } from '../../../functions/routes.js';
 import type { Scenario, ScenarioTask, ScenarioVariant } from '../../load/scenario.js';
 import { routeById } from '../../load/scenario.js';
+import { prng as seededRandom } from '../../../local/seed.js';
 
 export interface MixRequest {
   /** The scenario task's label with the variant's index: "POST /market/ (with filters) #2". */
@@ -11,18 +12,6 @@ export interface MixRequest {
   body?: string;
   /** Sent with a user's token. */
   signedIn: boolean;
-}
-
-/** A small deterministic generator (mulberry32), so every run and every commit gets the same requests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T extends { weight: number }>(items: readonly T[], random: () => number): T {
